@@ -1,0 +1,51 @@
+# Cambodia SIM Guide. The two set-up commands are `make run` and `make test`.
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+
+.PHONY: run test lint format migrations-check admin-password messages clean
+
+$(STAMP): requirements.txt
+	@base=$$(.ci/find-python) || { \
+	  echo "No Python 3.12 or newer found (Django 6 needs it)."; \
+	  echo "Install one (e.g. 'pyenv install 3.12' or your system's python3.12 package)"; \
+	  echo "or point PYTHON at it: make run PYTHON=/path/to/python3.12"; exit 1; }; \
+	  test -x $(PY) || { echo "Creating $(VENV) with $$base"; $$base -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+## Serve the portal on http://127.0.0.1:$(PORT) with the seed content.
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seed --if-empty
+	@$(PY) manage.py ensure_admin
+	@echo "Admin:  http://127.0.0.1:$(PORT)/admin/   Site: http://127.0.0.1:$(PORT)/"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## Lint, migrations check, then the whole suite on SQLite and on PostgreSQL.
+test: $(STAMP)
+	.ci/test
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+
+## Give the local admin account a new generated password.
+admin-password: $(STAMP)
+	$(PY) manage.py ensure_admin --reset
+
+## Extract and compile the interface translations (needs GNU gettext).
+messages: $(STAMP)
+	$(PY) manage.py makemessages --locale zh_Hans --locale en --locale km --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts

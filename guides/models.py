@@ -1,0 +1,539 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, URLValidator
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from carriers.models import CardType, Carrier, tel_href, validate_phone, validate_ussd
+from portal.languages import column, language_codes, missing_languages
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online form or website")
+    APP = "app", _("Mobile app")
+    HOTLINE = "hotline", _("Hotline")
+    SMS_USSD = "sms_ussd", _("SMS or USSD code")
+    SHOP = "shop", _("Carrier shop")
+    KIOSK = "kiosk", _("Self-service kiosk")
+    RETAILER = "retailer", _("Convenience store or retailer")
+
+
+class Audience(models.TextChoices):
+    ANYONE = "anyone", _("Anyone")
+    FOREIGNER = "foreigner", _("Foreigners")
+    CITIZEN = "citizen", _("Cambodian citizens")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DurationUnit(models.TextChoices):
+    MINUTES = "minutes", _("minutes")
+    HOURS = "hours", _("hours")
+    DAYS = "days", _("days")
+    WORKING_DAYS = "working_days", _("working days")
+
+
+class Currency(models.TextChoices):
+    USD = "USD", _("US dollars")
+    KHR = "KHR", _("Cambodian riel")
+
+
+class VerificationMethod(models.TextChoices):
+    HOTLINE = "hotline", _("Called the carrier's hotline")
+    SHOP = "shop", _("Visited a carrier shop")
+    WEBSITE = "website", _("Carrier's own website")
+    OTHER = "other", _("Other")
+
+
+class Task(models.Model):
+    """What a visitor wants done: cancel, top up, check the balance …"""
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    request = models.CharField(
+        _("request to shop staff"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "One sentence a visitor shows at the counter, e.g. "
+            "“I want to cancel this SIM card.” The Khmer version matters most."
+        ),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+
+    def __str__(self):
+        return self.name
+
+
+class Document(models.Model):
+    """Something a visitor may have to bring or upload: passport, the SIM card …"""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self):
+        return self.name
+
+
+class Advice(models.Model):
+    """A reusable check or warning, written once and attached to many guides."""
+
+    class Kind(models.TextChoices):
+        CHECK = "check", _("Before you start")
+        WARNING = "warning", _("Warning")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=160)
+    body = models.TextField(_("text"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["kind", "position", "slug"]
+        verbose_name = _("check or warning")
+        verbose_name_plural = _("checks and warnings")
+
+    def __str__(self):
+        return self.title
+
+
+class Source(models.Model):
+    """Where a guide's facts come from, shown to visitors beside the guide."""
+
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    url = models.URLField(_("link"), blank=True)
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_("What it claims and what is known to be wrong."),
+    )
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.title
+
+
+class ProcedureQuerySet(models.QuerySet):
+    def published(self):
+        """Visible to visitors: published status and a publication time in the past."""
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def with_listing(self):
+        """What a list of guides shows: carrier, task and card types in few queries."""
+        return self.select_related("carrier", "task").prefetch_related("card_types")
+
+    def with_detail(self):
+        """Everything a guide page shows, in a constant number of queries."""
+        return self.select_related("carrier", "task", "verified_by").prefetch_related(
+            "card_types",
+            "sources",
+            "advice",
+            "steps",
+            Prefetch(
+                "requirements", queryset=Requirement.objects.select_related("document")
+            ),
+            Prefetch("updates", queryset=Update.objects.order_by("-published_at")),
+        )
+
+
+class Procedure(models.Model):
+    """One way to get one task done with one carrier through one channel."""
+
+    carrier = models.ForeignKey(
+        Carrier,
+        verbose_name=_("carrier"),
+        on_delete=models.PROTECT,
+        related_name="procedures",
+    )
+    task = models.ForeignKey(
+        Task,
+        verbose_name=_("task"),
+        on_delete=models.PROTECT,
+        related_name="procedures",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    audience = models.CharField(
+        _("who can use it"), max_length=10, choices=Audience, default=Audience.ANYONE
+    )
+    card_types = models.ManyToManyField(
+        CardType,
+        verbose_name=_("card types"),
+        related_name="procedures",
+        blank=True,
+        help_text=_("Leave empty when the guide applies to every card of the carrier."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_("Part of the web address. Changing it breaks links and bookmarks."),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    duration_min = models.PositiveIntegerField(
+        _("typical time from"), null=True, blank=True
+    )
+    duration_max = models.PositiveIntegerField(
+        _("typical time to"), null=True, blank=True
+    )
+    duration_unit = models.CharField(
+        _("time unit"), max_length=14, choices=DurationUnit, blank=True
+    )
+    fee_amount = models.DecimalField(
+        _("fee"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Leave empty when unknown; 0 means free."),
+    )
+    fee_currency = models.CharField(
+        _("currency"), max_length=3, choices=Currency, default=Currency.USD
+    )
+    fee_note = models.CharField(_("fee note"), max_length=240, blank=True)
+    where = models.CharField(_("where"), max_length=240, blank=True)
+    advice = models.ManyToManyField(
+        Advice,
+        verbose_name=_("checks and warnings"),
+        related_name="procedures",
+        blank=True,
+    )
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), related_name="procedures", blank=True
+    )
+    source_note = models.TextField(
+        _("note on the sources"),
+        blank=True,
+        help_text=_("Where sources disagree, say which says what."),
+    )
+
+    verified_on = models.DateField(_("verified on"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verification_method = models.CharField(
+        _("verified how"), max_length=10, choices=VerificationMethod, blank=True
+    )
+    verification_url = models.URLField(_("verification source"), blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("published at"),
+        null=True,
+        blank=True,
+        help_text=_("A time in the future publishes the guide at that time."),
+    )
+    updated_at = models.DateTimeField(
+        _("last updated"),
+        null=True,
+        blank=True,
+        help_text=_("The date visitors see: moved only by a major change."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    # Every language's title, summary and steps, normalised for substring search;
+    # rebuilt by guides.search.reindex() whenever the guide or its steps change.
+    search_document = models.TextField(editable=False, default="")
+
+    objects = ProcedureQuerySet.as_manager()
+
+    TRANSLATED_FIELDS = ("title", "summary", "fee_note", "where", "source_note")
+
+    class Meta:
+        ordering = ["carrier__position", "task__position", "channel", "slug"]
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+        permissions = [("publish_procedure", "Can publish procedures")]
+        indexes = [
+            models.Index(
+                fields=["status", "published_at"], name="guides_proc_public_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_min__isnull=True)
+                | models.Q(duration_max__isnull=True)
+                | models.Q(duration_min__lte=models.F("duration_max")),
+                name="guides_procedure_duration_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.status == Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("guides:procedure-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if (
+            self.duration_min is not None
+            and self.duration_max is not None
+            and self.duration_min > self.duration_max
+        ):
+            errors["duration_max"] = _("The upper end must not be below the lower end.")
+        if (self.duration_min is not None or self.duration_max is not None) and (
+            not self.duration_unit
+        ):
+            errors["duration_unit"] = _(
+                "Say whether the time is minutes, hours or days."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_public(self):
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_verified(self):
+        return self.verified_on is not None
+
+    @property
+    def duration_display(self):
+        if self.duration_min is None and self.duration_max is None:
+            return ""
+        low = self.duration_min if self.duration_min is not None else self.duration_max
+        high = self.duration_max if self.duration_max is not None else low
+        unit = DurationUnit(self.duration_unit).label if self.duration_unit else ""
+        span = f"{low}" if low == high else f"{low}–{high}"
+        return f"{span} {unit}".strip()
+
+    @property
+    def fee_display(self):
+        if self.fee_amount is None:
+            return ""
+        if self.fee_amount == 0:
+            return str(_("Free"))
+        amount = f"{self.fee_amount:,.2f}".removesuffix(".00")
+        if self.fee_currency == Currency.USD:
+            return f"US${amount}"
+        return ngettext("%(amount)s riel", "%(amount)s riel", int(self.fee_amount)) % {
+            "amount": amount
+        }
+
+    def missing_languages(self):
+        """Languages in which the guide or one of its steps lacks its own text."""
+        own = set(missing_languages([self], self.TRANSLATED_FIELDS))
+        steps = set(missing_languages(self.steps.all(), ("title", "body")))
+        return [code for code in language_codes() if code in own | steps]
+
+    def shows_fallback(self, field_name, language=None):
+        """True when `field_name` is shown to visitors in another language."""
+        language = language or get_language() or settings.LANGUAGE_CODE
+        return bool(getattr(self, field_name)) and not getattr(
+            self, column(field_name, language), None
+        )
+
+
+class StepLogic(models.TextChoices):
+    THEN = "then", _("Next numbered step")
+    AND = "and", _("Also, as part of the step before")
+    OR = "or", _("Or, instead of the step before")
+
+
+class ContactLinkKind(models.TextChoices):
+    PHONE = "phone", _("Phone number")
+    USSD = "ussd", _("USSD code")
+    URL = "url", _("Web address")
+
+
+class Step(models.Model):
+    procedure = models.ForeignKey(
+        Procedure,
+        verbose_name=_("procedure"),
+        on_delete=models.CASCADE,
+        related_name="steps",
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    logic = models.CharField(
+        _("relation to the step before"),
+        max_length=4,
+        choices=StepLogic,
+        default=StepLogic.THEN,
+    )
+    is_optional = models.BooleanField(_("optional"), default=False)
+    contact_kind = models.CharField(
+        _("contact kind"), max_length=5, choices=ContactLinkKind, blank=True
+    )
+    contact_value = models.CharField(
+        _("phone, code or address"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. 123, *888# or https://… Visitors can tap it."),
+    )
+    contact_label = models.CharField(_("contact label"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["procedure", "position"]
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "position"], name="guides_step_unique_position"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.title}"
+
+    def clean(self):
+        if bool(self.contact_kind) != bool(self.contact_value):
+            field = "contact_value" if self.contact_kind else "contact_kind"
+            raise ValidationError(
+                {field: _("Give both the contact kind and its value.")}
+            )
+        validators = {
+            ContactLinkKind.PHONE: validate_phone,
+            ContactLinkKind.USSD: validate_ussd,
+            ContactLinkKind.URL: URLValidator(schemes=["http", "https"]),
+        }
+        if self.contact_kind:
+            try:
+                validators[self.contact_kind](self.contact_value)
+            except ValidationError as error:
+                raise ValidationError({"contact_value": error}) from None
+
+    @property
+    def contact_href(self):
+        if self.contact_kind == ContactLinkKind.URL:
+            return self.contact_value
+        if self.contact_kind:
+            return tel_href(self.contact_value)
+        return ""
+
+
+class DocumentForm(models.TextChoices):
+    ORIGINAL = "original", _("original")
+    COPY = "copy", _("photocopy")
+    PHOTO = "photo", _("photo")
+    SCAN = "scan", _("scan")
+
+
+class Requirement(models.Model):
+    procedure = models.ForeignKey(
+        Procedure,
+        verbose_name=_("procedure"),
+        on_delete=models.CASCADE,
+        related_name="requirements",
+    )
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("document"),
+        on_delete=models.PROTECT,
+        related_name="requirements",
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    form = models.CharField(
+        _("form"), max_length=10, choices=DocumentForm, default=DocumentForm.ORIGINAL
+    )
+    quantity = models.PositiveSmallIntegerField(
+        _("how many"), default=1, validators=[MinValueValidator(1)]
+    )
+    is_optional = models.BooleanField(_("optional"), default=False)
+    condition = models.CharField(
+        _("only when"),
+        max_length=240,
+        blank=True,
+        help_text=_("When this is needed, e.g. “only if the line was stopped”."),
+    )
+    note = models.CharField(_("note"), max_length=240, blank=True)
+
+    class Meta:
+        ordering = ["procedure", "position"]
+        verbose_name = _("required document")
+        verbose_name_plural = _("required documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "position"],
+                name="guides_requirement_unique_position",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="guides_requirement_quantity"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document} ({self.get_form_display()} × {self.quantity})"
+
+
+class UpdateKind(models.TextChoices):
+    NEW = "new", _("New guide")
+    CHANGED = "changed", _("Changed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Update(models.Model):
+    """A public change note: what visitors and subscribers are told changed."""
+
+    procedure = models.ForeignKey(
+        Procedure,
+        verbose_name=_("procedure"),
+        on_delete=models.PROTECT,
+        related_name="updates",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=UpdateKind)
+    note = models.TextField(_("public change note"))
+    changed_fields = models.JSONField(
+        _("what changed"),
+        default=list,
+        blank=True,
+        help_text=_("Keys such as fee, documents, steps, channel."),
+    )
+    published_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("update")
+        verbose_name_plural = _("updates")
+        get_latest_by = "published_at"
+
+    def __str__(self):
+        return f"{self.procedure} — {self.get_kind_display()}"

@@ -1,0 +1,62 @@
+"""Substring search that works for Chinese and Khmer, which put no spaces between words.
+
+Each guide keeps one `search_document`: every language's title, summary and steps,
+normalised the same way as the visitor's query. Matching is a plain substring test,
+which PostgreSQL answers from a pg_trgm GIN index (queries of three or more
+characters) and SQLite by scanning.
+"""
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.db.models import Value
+from django.db.models.functions import StrIndex
+
+# Typed Khmer often puts the subscript RO (coeng + RO) before another subscript;
+# both orders render the same, so fold them to the standard order (RO last).
+KHMER_RO_FIRST = re.compile("(\u17d2\u179a)(\u17d2[\u1780-\u17a2])")
+WHITESPACE = re.compile(r"\s+")
+# Zero-width characters that Khmer typists and some keyboards insert.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+
+MAX_QUERY_LENGTH = 100
+
+
+def normalize(text):
+    text = unicodedata.normalize("NFKC", text or "").translate(INVISIBLE)
+    text = KHMER_RO_FIRST.sub(r"\2\1", text)
+    return WHITESPACE.sub(" ", text).strip().casefold()
+
+
+def document_for(procedure, steps=None):
+    """The text a guide is found by, titles first so that position ranks them."""
+    codes = [code.replace("-", "_") for code, _label in settings.LANGUAGES]
+    steps = list(procedure.steps.all()) if steps is None else steps
+    parts = [getattr(procedure, f"title_{code}") for code in codes]
+    parts += [getattr(procedure, f"summary_{code}") for code in codes]
+    for step in steps:
+        parts += [getattr(step, f"title_{code}") for code in codes]
+        parts += [getattr(step, f"body_{code}") for code in codes]
+    return normalize(" \n ".join(part for part in parts if part))
+
+
+def reindex(procedure):
+    """Rebuild one guide's search document after it or its steps changed."""
+    document = document_for(procedure)
+    if document != procedure.search_document:
+        procedure.search_document = document
+        type(procedure).objects.filter(pk=procedure.pk).update(search_document=document)
+
+
+def filter_queryset(queryset, query):
+    """Guides whose text contains the query, best (earliest) match first."""
+    needle = normalize(query)[:MAX_QUERY_LENGTH]
+    if not needle:
+        return queryset
+    ordering = queryset.query.order_by or queryset.model._meta.ordering
+    return (
+        queryset.filter(search_document__contains=needle)
+        .alias(match_at=StrIndex("search_document", Value(needle)))
+        .order_by("match_at", *ordering)
+    )

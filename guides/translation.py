@@ -1,0 +1,52 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from guides.models import (
+    Advice,
+    Document,
+    Procedure,
+    Requirement,
+    Source,
+    Step,
+    Task,
+    Update,
+)
+
+
+@register(Task)
+class TaskTranslation(TranslationOptions):
+    fields = ("name", "description", "request")
+
+
+@register(Document)
+class DocumentTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(Advice)
+class AdviceTranslation(TranslationOptions):
+    fields = ("title", "body")
+
+
+@register(Source)
+class SourceTranslation(TranslationOptions):
+    fields = ("title", "note")
+
+
+@register(Procedure)
+class ProcedureTranslation(TranslationOptions):
+    fields = ("title", "summary", "fee_note", "where", "source_note")
+
+
+@register(Step)
+class StepTranslation(TranslationOptions):
+    fields = ("title", "body", "contact_label")
+
+
+@register(Requirement)
+class RequirementTranslation(TranslationOptions):
+    fields = ("condition", "note")
+
+
+@register(Update)
+class UpdateTranslation(TranslationOptions):
+    fields = ("note",)

@@ -1,0 +1,86 @@
+"""Admin pieces shared by the carriers and guides apps."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from portal.languages import language_codes, missing_languages
+
+
+def languages_column(field_names, related=None):
+    """A changelist column marking each language complete (✓) or missing (✗).
+
+    `related` names a prefetched relation whose rows must be complete too, given
+    as (attribute, field_names).
+    """
+
+    @admin.display(description=_("Languages"))
+    def languages(self, obj):
+        missing = set(missing_languages([obj], field_names))
+        if related:
+            attribute, related_fields = related
+            rows = getattr(obj, attribute).all()
+            missing |= set(missing_languages(rows, related_fields))
+        return format_html_join(
+            " ",
+            '<span title="{}">{} {}</span>',
+            (
+                (
+                    _("missing") if code in missing else _("complete"),
+                    code,
+                    "✗" if code in missing else "✓",
+                )
+                for code in language_codes()
+            ),
+        )
+
+    return languages
+
+
+class PositionedInlineFormSet(BaseInlineFormSet):
+    """Rows with a `position`: a blank one goes last, a repeated one is an error
+    on that row's position field (not a 500 from the database constraint)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["position"].required = False
+        form.fields["position"].help_text = _("Leave empty to put it last.")
+
+    def live_forms(self):
+        return [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not (self.can_delete and self._should_delete_form(form))
+            if not form.errors
+        ]
+
+    def clean(self):
+        forms = self.live_forms()
+        taken = [f.cleaned_data.get("position") for f in forms]
+        next_position = max([p for p in taken if p is not None], default=0) + 1
+        seen = {}
+        for form in forms:
+            position = form.cleaned_data.get("position")
+            if position is None:
+                position = next_position
+                next_position += 1
+                form.cleaned_data["position"] = position
+                form.instance.position = position
+            if position in seen:
+                form.add_error(
+                    "position",
+                    ValidationError(
+                        _("Position %(position)s is already used by another row."),
+                        params={"position": position},
+                        code="duplicate_position",
+                    ),
+                )
+            seen[position] = form
+        self.clean_positioned(sorted(seen.items()))
+        super().clean()
+
+    def clean_positioned(self, rows):
+        """Hook for checks on the rows in position order: [(position, form), …]."""

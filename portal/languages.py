@@ -1,0 +1,31 @@
+"""Which of the site's languages a translated object has text in."""
+
+from django.conf import settings
+
+
+def language_codes():
+    return [code for code, _label in settings.LANGUAGES]
+
+
+def column(field_name, language):
+    """The column of a translated field: ("title", "zh-hans") → "title_zh_hans"."""
+    return f"{field_name}_{language.replace('-', '_')}"
+
+
+def missing_languages(objects, field_names):
+    """Languages in which any of the objects lacks text in any of the non-empty fields.
+
+    A field counts only when it has text in some language: an optional note left
+    empty everywhere is not a missing translation.
+    """
+    missing = []
+    for code in language_codes():
+        for obj in objects:
+            if any(
+                not getattr(obj, column(name, code))
+                and any(getattr(obj, column(name, other)) for other in language_codes())
+                for name in field_names
+            ):
+                missing.append(code)
+                break
+    return missing

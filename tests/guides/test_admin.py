@@ -1,0 +1,289 @@
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from guides.models import Procedure, Status
+from tests.factories import make_carrier, make_document, make_procedure, make_task
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = reverse("admin:guides_procedure_add")
+CHANGELIST_URL = reverse("admin:guides_procedure_changelist")
+
+
+def step(n, **extra):
+    row = {
+        "position": str(n),
+        "logic": "then",
+        "title_zh_hans": f"第{n}步",
+        "title_en": f"Step {n}",
+        "title_km": f"ជំហាន {n}",
+        "body_zh_hans": f"做第{n}件事",
+        "body_en": f"Do thing {n}",
+        "body_km": f"ធ្វើ {n}",
+        "contact_kind": "",
+        "contact_value": "",
+    }
+    row.update(extra)
+    return row
+
+
+def guide_form(carrier, task, steps=(), requirements=(), **fields):
+    data = {
+        "title_zh_hans": "在营业厅注销",
+        "title_en": "Cancel at a shop",
+        "title_km": "បោះបង់នៅហាង",
+        "slug": "cancel-at-a-shop",
+        "carrier": str(carrier.pk),
+        "task": str(task.pk),
+        "channel": "shop",
+        "audience": "anyone",
+        "summary_zh_hans": "带上护照。",
+        "summary_en": "Bring your passport.",
+        "summary_km": "យកលិខិតឆ្លងដែន។",
+        "duration_min": "10",
+        "duration_max": "30",
+        "duration_unit": "minutes",
+        "fee_currency": "USD",
+        "status": "draft",
+    }
+    data.update(fields)
+    for prefix, rows in (("steps", steps), ("requirements", requirements)):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": str(len(rows)),
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+        for i, row in enumerate(rows):
+            data.update({f"{prefix}-{i}-{key}": value for key, value in row.items()})
+    return data
+
+
+def requirement(n, document, **extra):
+    return {
+        "position": str(n),
+        "document": str(document.pk),
+        "form": "original",
+        "quantity": "1",
+        **extra,
+    }
+
+
+@pytest.fixture
+def editor(client):
+    user = User.objects.create_user("editor", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def publisher(client):
+    user = User.objects.create_user("publisher", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Publishers"))
+    client.force_login(user)
+    return user
+
+
+def test_editor_adds_a_guide_with_steps_and_documents_in_three_languages(
+    client, editor
+):
+    carrier, task = make_carrier(), make_task()
+    passport, sim = make_document(), make_document()
+    data = guide_form(
+        carrier,
+        task,
+        steps=[step(1), step(2, logic="or"), step(3, is_optional="on")],
+        requirements=[
+            requirement(1, passport),
+            requirement(2, sim, form="copy", quantity="2"),
+        ],
+    )
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    guide = Procedure.objects.get(slug="cancel-at-a-shop")
+    assert guide.status == Status.DRAFT
+    assert [
+        (s.position, s.title_en, s.title_km, s.logic) for s in guide.steps.all()
+    ] == [
+        (1, "Step 1", "ជំហាន 1", "then"),
+        (2, "Step 2", "ជំហាន 2", "or"),
+        (3, "Step 3", "ជំហាន 3", "then"),
+    ]
+    assert guide.steps.get(position=3).is_optional
+    assert [(r.document, r.form, r.quantity) for r in guide.requirements.all()] == [
+        (passport, "original", 1),
+        (sim, "copy", 2),
+    ]
+    # The saved steps are searchable at once, in every language.
+    assert "ជំហាន 2" in guide.__class__.objects.get(pk=guide.pk).search_document
+
+
+def test_blank_step_positions_are_filled_in_order(client, editor):
+    data = guide_form(
+        make_carrier(),
+        make_task(),
+        steps=[step(1), step(2, position=""), step(3, position="")],
+    )
+    assert client.post(ADD_URL, data).status_code == 302
+    guide = Procedure.objects.get()
+    assert [s.title_en for s in guide.steps.all()] == ["Step 1", "Step 2", "Step 3"]
+
+
+def form_errors(response):
+    return response.context["adminform"].form.errors
+
+
+def inline_errors(response, prefix):
+    formset = next(
+        fs.formset
+        for fs in response.context["inline_admin_formsets"]
+        if fs.formset.prefix == prefix
+    )
+    return [form.errors for form in formset.forms]
+
+
+def test_two_steps_at_one_position_is_an_error_on_that_field_and_keeps_the_typing(
+    client, editor
+):
+    data = guide_form(
+        make_carrier(), make_task(), steps=[step(1), step(1, title_en="Pay")]
+    )
+    response = client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    errors = inline_errors(response, "steps")
+    assert "position" in errors[1]
+    assert "already used" in str(errors[1]["position"])
+    assert not Procedure.objects.exists()
+    # Everything the editor typed is still on the page.
+    for typed in ("Pay", "Bring your passport.", "បោះបង់នៅហាង", "ជំហាន 1"):
+        assert typed in response.content.decode()
+
+
+def test_slug_clash_is_an_error_on_the_slug(client, editor):
+    make_procedure(slug="cancel-at-a-shop")
+    response = client.post(ADD_URL, guide_form(make_carrier(), make_task()))
+    assert response.status_code == 200
+    assert "slug" in form_errors(response)
+
+
+def test_title_in_the_default_language_is_required(client, editor):
+    response = client.post(
+        ADD_URL, guide_form(make_carrier(), make_task(), title_zh_hans="")
+    )
+    assert response.status_code == 200
+    assert "title_zh_hans" in form_errors(response)
+
+
+def test_english_and_khmer_titles_may_wait(client, editor):
+    data = guide_form(make_carrier(), make_task(), title_en="", title_km="", slug="x")
+    assert client.post(ADD_URL, data).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("url", "not a url"),
+        ("url", "javascript:alert(1)"),
+        ("phone", "call me"),
+        ("ussd", "888"),
+    ],
+)
+def test_malformed_step_contact_is_an_error_on_that_field(client, editor, kind, value):
+    data = guide_form(
+        make_carrier(),
+        make_task(),
+        steps=[step(1, contact_kind=kind, contact_value=value)],
+    )
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "contact_value" in inline_errors(response, "steps")[0]
+
+
+def test_first_step_cannot_be_an_alternative(client, editor):
+    data = guide_form(make_carrier(), make_task(), steps=[step(1, logic="or")])
+    response = client.post(ADD_URL, data)
+    assert "logic" in inline_errors(response, "steps")[0]
+
+
+def test_card_type_of_another_carrier_is_refused(client, editor):
+    from tests.factories import make_card_type
+
+    other = make_card_type(make_carrier())
+    data = guide_form(make_carrier(), make_task(), card_types=[str(other.pk)])
+    response = client.post(ADD_URL, data)
+    assert "card_types" in form_errors(response)
+
+
+def test_backwards_duration_is_an_error_not_a_500(client, editor):
+    data = guide_form(make_carrier(), make_task(), duration_min="5", duration_max="1")
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "duration_max" in form_errors(response)
+
+
+def test_editor_cannot_publish_but_a_publisher_can(client, editor):
+    carrier, task = make_carrier(), make_task()
+    response = client.post(ADD_URL, guide_form(carrier, task, status="published"))
+    assert "status" in form_errors(response)
+
+    publisher = User.objects.create_user("pub", password="x", is_staff=True)
+    publisher.groups.add(Group.objects.get(name="Publishers"))
+    client.force_login(publisher)
+    assert (
+        client.post(ADD_URL, guide_form(carrier, task, status="published")).status_code
+        == 302
+    )
+    assert Procedure.objects.published().count() == 1
+
+
+def test_editors_group_holds_exactly_what_an_editor_needs():
+    perms = set(
+        Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
+    )
+    assert {"add_procedure", "change_procedure", "add_step", "delete_step"} <= perms
+    assert {"change_carrier", "add_document", "delete_requirement"} <= perms
+    assert "delete_procedure" not in perms  # withdraw instead of deleting
+    assert "publish_procedure" not in perms
+    assert not any(p.endswith("_user") or p.endswith("_group") for p in perms)
+    publishers = Group.objects.get(name="Publishers").permissions
+    assert publishers.filter(codename="publish_procedure").exists()
+
+
+def test_changelist_costs_the_same_queries_for_5_and_50_guides(
+    admin_client, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as context:
+            response = admin_client.get(CHANGELIST_URL)
+        assert response.status_code == 200
+        return len(context.captured_queries)
+
+    for _ in range(5):
+        make_procedure(steps=3)
+    small = count_queries()
+    for _ in range(45):
+        make_procedure(steps=3)
+    assert count_queries() == small
+
+
+def test_changelist_marks_each_guides_missing_languages(admin_client):
+    make_procedure(title_en="Complete", steps=1)
+    make_procedure(title_en="No Khmer", title_km="", steps=1)
+    page = admin_client.get(CHANGELIST_URL).content.decode()
+    assert page.count("km ✗") == 1
+    assert page.count("en ✓") == 2
+
+
+def test_admin_loads_translation_tabs_from_our_own_static_files(admin_client):
+    page = admin_client.get(ADD_URL).content.decode()
+    assert "/static/vendor/jquery-ui/jquery-ui.min.js" in page
+    assert "googleapis" not in page

@@ -1,0 +1,6 @@
+from portal.settings import *  # noqa: F403
+
+# Fast hashing: tests create users, not security.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Each test sees a fresh connection; no pooling across tests.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
