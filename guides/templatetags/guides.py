@@ -1,0 +1,31 @@
+import markdown as markdown_lib
+import nh3
+from django import template
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# What editors may format with: emphasis, lists, links. No images (page weight),
+# no raw HTML beyond these, no scripts, styles or event handlers.
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "blockquote"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+URL_SCHEMES = {"http", "https", "mailto", "tel", "sms"}
+
+
+def render_markdown(text):
+    """Editor Markdown as HTML that is safe to show: Markdown does not sanitise,
+    so nh3 removes everything not explicitly allowed."""
+    html = markdown_lib.markdown(text or "", extensions=["sane_lists"])
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+@register.filter
+def markdown(text):
+    # Safe: render_markdown() sanitises with nh3.
+    return mark_safe(render_markdown(text))
