@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
-from django.db.models import OuterRef, Prefetch, StringAgg, Subquery, Value
-from django.db.models.functions import Cast
+from django.db.models import Count, OuterRef, Prefetch, StringAgg, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -145,6 +145,7 @@ def related_ids(through, column_name):
     """A subquery: the comma-separated ids a procedure links to in `through`."""
     return Subquery(
         through.objects.filter(procedure=OuterRef("pk"))
+        .order_by()
         .values("procedure")
         .annotate(ids=StringAgg(Cast(column_name, models.CharField()), Value(",")))
         .values("ids")
@@ -161,8 +162,20 @@ class ProcedureQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
 
     def with_listing(self):
-        """What a list of guides shows: carrier and task, in the same query."""
-        return self.select_related("carrier", "task")
+        """What a list of guides shows: carrier, task and how many documents,
+        in one query whose cost does not depend on the size of the table."""
+        return self.select_related("carrier", "task").annotate(
+            document_count=Coalesce(
+                Subquery(
+                    Requirement.objects.filter(procedure=OuterRef("pk"))
+                    .order_by()  # the default ordering would split the group
+                    .values("procedure")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+        )
 
     def with_detail(self):
         """Everything a guide page shows, in a constant number of queries.

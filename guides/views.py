@@ -1,7 +1,7 @@
 import json
 
 from django.core.paginator import InvalidPage
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import translation
@@ -10,10 +10,9 @@ from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
-from carriers.models import Carrier
 from guides import caching
 from guides.filters import ProcedureFilter
-from guides.models import Advice, DurationUnit, Procedure, Requirement, Task, Update
+from guides.models import Advice, DurationUnit, Procedure, Requirement, Update
 from portal.languages import fallbacks_used
 
 
@@ -22,16 +21,17 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         published = Procedure.objects.published()
+        reference = caching.catalog()
+        # order_by(): the default ordering would join carriers and tasks for nothing.
+        counts = published.order_by()
+        per_task = dict(counts.values_list("task").annotate(n=Count("pk")))
+        per_carrier = dict(counts.values_list("carrier").annotate(n=Count("pk")))
         return super().get_context_data(
-            tasks=Task.objects.annotate(
-                guide_count=Count("procedures", filter=Q(procedures__in=published))
-            ),
-            carriers=Carrier.objects.annotate(
-                guide_count=Count("procedures", filter=Q(procedures__in=published))
-            ),
-            updates=Update.objects.filter(procedure__in=published).select_related(
-                "procedure__carrier"
-            )[:5],
+            tasks=[(task, per_task.get(task.pk, 0)) for task in reference.tasks],
+            carriers=[(c, per_carrier.get(c.pk, 0)) for c in reference.carriers],
+            updates=Update.objects.filter(procedure__in=published)
+            .select_related("procedure__carrier")
+            .order_by("-published_at", "-pk")[:5],
             **kwargs,
         )
 
@@ -45,9 +45,7 @@ class ProcedureListView(ListView):
     def get_queryset(self):
         self.filterset = ProcedureFilter(
             self.request.GET or None,
-            queryset=Procedure.objects.published()
-            .with_listing()
-            .annotate(document_count=Count("requirements", distinct=True)),
+            queryset=Procedure.objects.published().with_listing(),
             request=self.request,
         )
         return self.filterset.qs
@@ -116,6 +114,7 @@ class PublishedProcedureMixin:
 class ProcedureDetailView(PublishedProcedureMixin, DetailView):
     template_name = "guides/procedure_detail.html"
     print_view = False
+    OTHER_WAYS = 12
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -127,6 +126,7 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         requirements = list(procedure.requirements.all())
         steps = list(procedure.steps.all())
         updates = list(procedure.updates.all())
+        other_ways = self.other_ways(procedure)
         context.update(
             print_view=self.print_view,
             checks=[a for a in advice if a.kind == Advice.Kind.CHECK],
@@ -136,7 +136,8 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
             card_types=reference.pick("card_types", procedure.card_type_ids),
             step_groups=procedure.step_groups(steps),
             updates=updates,
-            other_ways=self.other_ways(procedure),
+            other_ways=other_ways[: self.OTHER_WAYS],
+            more_ways=len(other_ways) > self.OTHER_WAYS,
             fallback_languages=sorted(
                 fallbacks_used(
                     [
@@ -158,21 +159,22 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         return context
 
     def other_ways(self, procedure):
-        """Every published way to do the same task: this carrier's first."""
-        return (
+        """Published ways to do the same task, this carrier's first, at most
+        OTHER_WAYS (one more is fetched to know whether to link to the rest)."""
+        ways = (
             Procedure.objects.published()
+            .with_listing()
             .filter(task=procedure.task_id)
-            .select_related("carrier")
             .annotate(
-                document_count=Count("requirements"),
                 same_carrier=Case(
                     When(carrier=procedure.carrier_id, then=Value(0)),
                     default=Value(1),
                     output_field=IntegerField(),
-                ),
+                )
             )
             .order_by("same_carrier", "carrier__position", "channel", "slug")
         )
+        return list(ways[: self.OTHER_WAYS + 1])
 
 
 class ProcedurePrintView(ProcedureDetailView):
