@@ -333,9 +333,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             procedure = self.get_object(request, unquote(object_id))
             if procedure is not None and self.has_change_permission(request, procedure):
                 # The state about to be replaced must be in the history.
-                services.procedure_ensure_history(
-                    procedure=procedure, user=request.user
-                )
+                services.procedure_ensure_history(procedure=procedure)
         return super().change_view(request, object_id, form_url, extra_context)
 
     @transaction.atomic

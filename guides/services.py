@@ -136,7 +136,7 @@ def procedure_restore(
     change = change or ChangeNote()
     with transaction.atomic():
         current = Procedure.objects.select_for_update().get(pk=version.object_id)
-        procedure_ensure_history(procedure=current, user=user)
+        procedure_ensure_history(procedure=current)
         before = Snapshot.of(current)
         kept = {name: getattr(current, name) for name in KEPT_ON_RESTORE}
         # Free the positions, so that rows coming back to a position now held by
@@ -179,7 +179,13 @@ def procedure_verify(
     method = VerificationMethod(method)
     count = 0
     with transaction.atomic():
-        for procedure in procedures.select_for_update():
+        locked = (
+            Procedure.objects.filter(pk__in=procedures.values("pk"))
+            .order_by("pk")
+            .select_for_update(of=("self",))
+        )
+        for procedure in locked:
+            procedure_ensure_history(procedure=procedure)
             with reversion.create_revision():
                 procedure.verified_on = verified_on
                 procedure.verified_by = user
