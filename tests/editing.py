@@ -19,6 +19,13 @@ def make_user(name, group=None, **extra):
     return user
 
 
+def login(client, user):
+    """Log in, reading the admin in English: the assertions quote English text."""
+    client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return user
+
+
 def change_url(procedure):
     return reverse("admin:guides_procedure_change", args=[procedure.pk])
 

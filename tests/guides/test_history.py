@@ -5,7 +5,7 @@ from reversion.models import Version
 
 from guides import history, services
 from guides.models import Procedure, Status, UpdateKind
-from tests.editing import NOTES, change_url, make_user, open_form, step_field
+from tests.editing import NOTES, change_url, login, make_user, open_form, step_field
 from tests.factories import make_card_type, make_procedure
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def publisher(client):
     user = make_user("publisher", "Publishers")
-    client.force_login(user)
+    login(client, user)
     return user
 
 
@@ -182,16 +182,16 @@ def test_history_page_offers_compare_and_restore(client, publisher):
 def test_second_save_of_the_same_guide_is_refused_and_keeps_the_typing(client):
     guide = make_procedure(steps=1)
     alice, bob = make_user("alice", "Publishers"), make_user("bob", "Publishers")
-    client.force_login(alice)
+    login(client, alice)
     alices_form = open_form(client, guide)
-    client.force_login(bob)
+    login(client, bob)
     bobs_form = open_form(client, guide)
 
-    client.force_login(alice)
+    login(client, alice)
     alices_form.update(title_en="Alice's title", change_kind="minor")
     assert client.post(change_url(guide), alices_form).status_code == 302
 
-    client.force_login(bob)
+    login(client, bob)
     bobs_form.update(fee_amount="3.50", change_kind="minor")
     response = client.post(change_url(guide), bobs_form)
     assert response.status_code == 200
@@ -219,7 +219,7 @@ def test_second_save_of_the_same_guide_is_refused_and_keeps_the_typing(client):
 def test_a_verification_in_between_also_counts_as_a_save(client):
     guide = make_procedure(steps=1)
     user = make_user("carol", "Publishers")
-    client.force_login(user)
+    login(client, user)
     data = open_form(client, guide)
     services.procedure_verify(
         procedures=Procedure.objects.filter(pk=guide.pk),

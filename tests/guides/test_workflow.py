@@ -14,7 +14,7 @@ from guides.models import (
     UpdateKind,
     VerificationMethod,
 )
-from tests.editing import NOTES, change_url, make_user, open_form, step_field
+from tests.editing import NOTES, change_url, login, make_user, open_form, step_field
 from tests.factories import make_procedure
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +25,14 @@ CHANGELIST_URL = reverse("admin:guides_procedure_changelist")
 @pytest.fixture
 def editor(client):
     user = make_user("editor", "Editors")
-    client.force_login(user)
+    login(client, user)
     return user
 
 
 @pytest.fixture
 def publisher(client):
     user = make_user("publisher", "Publishers")
-    client.force_login(user)
+    login(client, user)
     return user
 
 
