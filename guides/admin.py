@@ -37,6 +37,7 @@ from guides.models import (
     Task,
     Update,
 )
+from guides.views import ProcedurePreviewView
 from portal.admin import PositionedInlineFormSet, languages_column
 from portal.languages import column, language_codes
 
@@ -397,22 +398,14 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
     def preview_view(self, request, object_id):
         """A draft in the public page layout: the one place that shows a guide
         outside Procedure.objects.published(), to staff only."""
-        procedure = self._procedure_or_404(
-            request, object_id, Procedure.objects.with_detail()
-        )
+        procedure = self._procedure_or_404(request, object_id)
         language = request.GET.get("language")
         if language not in language_codes():
             language = translation.get_language()
         with translation.override(language):
-            response = TemplateResponse(
-                request,
-                "guides/procedure_preview.html",
-                {
-                    "procedure": procedure,
-                    "object": procedure,
-                    "languages": language_codes(),
-                },
-            )
+            response = ProcedurePreviewView.as_view(
+                extra_context={"languages": language_codes()}
+            )(request, pk=procedure.pk)
             response.render()
         response["X-Robots-Tag"] = "noindex"
         response["Cache-Control"] = "private, no-store"
