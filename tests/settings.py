@@ -4,3 +4,5 @@ from portal.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test sees a fresh connection; no pooling across tests.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Tests look at rendering; the page-cache tests switch the cache on themselves.
+PAGE_CACHE_SECONDS = 0
