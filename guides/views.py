@@ -1,8 +1,10 @@
 import json
 
+from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
@@ -10,8 +12,10 @@ from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
-from guides import caching
+from guides import caching, ratelimit
+from guides.feeds import Scope
 from guides.filters import ProcedureFilter
+from guides.forms import ReportForm
 from guides.models import Advice, DurationUnit, Procedure, Requirement, Update
 from portal.languages import fallbacks_used
 
@@ -29,8 +33,8 @@ class HomeView(TemplateView):
         return super().get_context_data(
             tasks=[(task, per_task.get(task.pk, 0)) for task in reference.tasks],
             carriers=[(c, per_carrier.get(c.pk, 0)) for c in reference.carriers],
-            updates=Update.objects.filter(procedure__in=published)
-            .select_related("procedure__carrier")
+            updates=Update.objects.public()
+            .with_procedure()
             .order_by("-published_at", "-pk")[:5],
             **kwargs,
         )
@@ -302,3 +306,75 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# Updates, feeds' HTML twin, and visitors' reports (issue 4).
+
+
+class UpdateListView(ListView):
+    """What changed, newest first: all guides, one carrier's or one task's."""
+
+    template_name = "guides/updates.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.scope = Scope.from_url(self.kwargs.get("kind"), self.kwargs.get("slug"))
+        return self.scope.updates()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(scope=self.scope, **kwargs)
+
+
+REPORTS_PER_WINDOW, REPORT_WINDOW_SECONDS = 5, 3600
+
+
+def report_problem(request, slug):
+    """“Report a problem” for a published guide: no login; CSRF, a honeypot and
+    a per-client rate limit keep it from being abused."""
+    procedure = get_object_or_404(
+        Procedure.objects.published().select_related("carrier"), slug=slug
+    )
+    form = ReportForm(request.POST or None, procedure=procedure)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        limit, window = getattr(
+            settings,
+            "REPORT_RATE_LIMIT",
+            (REPORTS_PER_WINDOW, REPORT_WINDOW_SECONDS),
+        )
+        if not ratelimit.hit(request, "report", limit=limit, window=window):
+            form.add_error(
+                None,
+                _(
+                    "You have sent many reports in a short time. Please try again "
+                    "in an hour; your text is still here."
+                ),
+            )
+            status = 429
+        else:
+            if not form.is_bot:  # a bot is thanked, and its report dropped
+                form.save(language=get_language())
+            return redirect("guides:report-thanks", slug=procedure.slug)
+    return render(
+        request,
+        "guides/report_form.html",
+        {"procedure": procedure, "form": form},
+        status=status,
+    )
+
+
+class ReportThanksView(DetailView):
+    template_name = "guides/report_thanks.html"
+
+    def get_queryset(self):
+        return Procedure.objects.published()
+
+
+class ProcedurePreviewView(ProcedureDetailView):
+    """A guide in any status, in the public layout: served to editors by the
+    admin's preview. The one view not starting from Procedure.objects.published()."""
+
+    template_name = "guides/procedure_preview.html"
+
+    def get_queryset(self):
+        return Procedure.objects.with_detail()

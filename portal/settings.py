@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_filters",
+    "reversion",
     "carriers",
     "guides",
 ]
