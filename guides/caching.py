@@ -117,19 +117,31 @@ class Catalog:
 
     def pick(self, name, ids):
         """The objects of one table with these ids, in the table's order."""
-        wanted = {int(pk) for pk in (ids or "").split(",") if pk}
+        wanted = set(ids)
         return [obj for obj in getattr(self, name) if obj.pk in wanted]
 
 
-_catalog = {"generation": None, "value": None}
+_memo = {"generation": None, "values": {}}
+
+
+def memoized(key, build):
+    """`build()`'s result, kept in this process until the content changes.
+
+    For data many pages share and every content change may alter: the catalog,
+    the other ways to do a task. Process-local, so nothing is unpickled.
+    """
+    generation = content_state()["generation"]
+    if _memo["generation"] != generation:
+        _memo.update(generation=generation, values={})
+    values = _memo["values"]
+    if key not in values:
+        values[key] = build()
+    return values[key]
 
 
 def catalog():
-    """This process's catalog for the current generation (built on first use)."""
-    generation = content_state()["generation"]
-    if _catalog["generation"] != generation:
-        _catalog.update(generation=generation, value=Catalog())
-    return _catalog["value"]
+    """The catalog for the current generation (built on first use)."""
+    return memoized("catalog", Catalog)
 
 
 def cached_page(view):

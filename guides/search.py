@@ -53,11 +53,13 @@ def normalize(text):
 
 
 def document_for(procedure, steps=None):
-    """The text a guide is found by, titles first so that position ranks them."""
+    """The text a guide is found by: titles first, so that position ranks them,
+    then summaries, where to go, and the steps."""
     codes = [code.replace("-", "_") for code, _label in settings.LANGUAGES]
     steps = list(procedure.steps.all()) if steps is None else steps
     parts = [getattr(procedure, f"title_{code}") for code in codes]
     parts += [getattr(procedure, f"summary_{code}") for code in codes]
+    parts += [getattr(procedure, f"where_{code}") for code in codes]
     for step in steps:
         parts += [getattr(step, f"title_{code}") for code in codes]
         parts += [getattr(step, f"body_{code}") for code in codes]

@@ -125,8 +125,9 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         procedure = self.object
         language = get_language()
         reference = caching.catalog()
-        advice = reference.pick("advice", procedure.advice_ids)
-        sources = reference.pick("sources", procedure.source_ids)
+        related = procedure.related_ids()
+        advice = reference.pick("advice", related["advice"])
+        sources = reference.pick("sources", related["sources"])
         requirements = list(procedure.requirements.all())
         steps = list(procedure.steps.all())
         updates = list(procedure.updates.all())
@@ -137,7 +138,7 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
             warnings=[a for a in advice if a.kind == Advice.Kind.WARNING],
             requirements=requirements,
             sources=sources,
-            card_types=reference.pick("card_types", procedure.card_type_ids),
+            card_types=reference.pick("card_types", related["card_types"]),
             step_groups=procedure.step_groups(steps),
             updates=updates,
             other_ways=other_ways[: self.OTHER_WAYS],
@@ -164,21 +165,29 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
 
     def other_ways(self, procedure):
         """Published ways to do the same task, this carrier's first, at most
-        OTHER_WAYS (one more is fetched to know whether to link to the rest)."""
-        ways = (
-            Procedure.objects.published()
-            .with_listing()
-            .filter(task=procedure.task_id)
-            .annotate(
-                same_carrier=Case(
-                    When(carrier=procedure.carrier_id, then=Value(0)),
-                    default=Value(1),
-                    output_field=IntegerField(),
+        OTHER_WAYS (one more is fetched to know whether to link to the rest).
+
+        The same for every guide of a task and carrier, so kept until the
+        content changes."""
+
+        def build():
+            ways = (
+                Procedure.objects.published()
+                .with_listing()
+                .filter(task=procedure.task_id)
+                .annotate(
+                    same_carrier=Case(
+                        When(carrier=procedure.carrier_id, then=Value(0)),
+                        default=Value(1),
+                        output_field=IntegerField(),
+                    )
                 )
+                .order_by("same_carrier", "carrier__position", "channel", "slug")
             )
-            .order_by("same_carrier", "carrier__position", "channel", "slug")
-        )
-        return list(ways[: self.OTHER_WAYS + 1])
+            return list(ways[: self.OTHER_WAYS + 1])
+
+        key = ("other-ways", procedure.task_id, procedure.carrier_id)
+        return caching.memoized(key, build)
 
 
 class ProcedurePrintView(ProcedureDetailView):

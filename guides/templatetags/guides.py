@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 import markdown as markdown_lib
 import nh3
 from django import template
@@ -16,9 +18,14 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel", "sms"}
 
 
+@lru_cache(maxsize=4096)
 def render_markdown(text):
     """Editor Markdown as HTML that is safe to show: Markdown does not sanitise,
-    so nh3 removes everything not explicitly allowed."""
+    so nh3 removes everything not explicitly allowed.
+
+    Memoised by the source text, so it cannot go stale: an edited text is a new
+    key. Building a Markdown parser per call was most of a guide page's time.
+    """
     html = markdown_lib.markdown(text or "", extensions=["sane_lists"])
     return nh3.clean(
         html,

@@ -51,6 +51,41 @@ PHRASES = [
     ("电子钱包", "wallet", "កាបូបអេឡិចត្រូនិក"),
 ]
 LANGUAGES = ("zh_hans", "en", "km")
+# Each guide names one place, so a search for a place matches a few per cent of
+# guides, as a real search for a town or a document does; most phrases above
+# occur in most guides.
+PLACES = [
+    ("金边", "Phnom Penh", "ភ្នំពេញ"),
+    ("暹粒", "Siem Reap", "សៀមរាប"),
+    ("马德望", "Battambang", "បាត់ដំបង"),
+    ("西哈努克", "Sihanoukville", "ព្រះសីហនុ"),
+    ("贡布", "Kampot", "កំពត"),
+    ("白马", "Kep", "កែប"),
+    ("磅湛", "Kampong Cham", "កំពង់ចាម"),
+    ("菩萨", "Pursat", "ពោធិ៍សាត់"),
+    ("柴桢", "Svay Rieng", "ស្វាយរៀង"),
+    ("波贝", "Poipet", "ប៉ោយប៉ែត"),
+    ("桔井", "Kratie", "ក្រចេះ"),
+    ("腊塔纳基里", "Ratanakiri", "រតនគិរី"),
+    ("蒙多基里", "Mondulkiri", "មណ្ឌលគិរី"),
+    ("茶胶", "Takeo", "តាកែវ"),
+    ("干丹", "Kandal", "កណ្ដាល"),
+    ("磅士卑", "Kampong Speu", "កំពង់ស្ពឺ"),
+    ("磅清扬", "Kampong Chhnang", "កំពង់ឆ្នាំង"),
+    ("磅同", "Kampong Thom", "កំពង់ធំ"),
+    ("柏威夏", "Preah Vihear", "ព្រះវិហារ"),
+    ("上丁", "Stung Treng", "ស្ទឹងត្រែង"),
+    ("奥多棉吉", "Oddar Meanchey", "ឧត្ដរមានជ័យ"),
+    ("班迭棉吉", "Banteay Meanchey", "បន្ទាយមានជ័យ"),
+    ("戈公", "Koh Kong", "កោះកុង"),
+    ("拜林", "Pailin", "ប៉ៃលិន"),
+    ("波罗勉", "Prey Veng", "ព្រៃវែង"),
+]
+BRANCH = {
+    "zh_hans": "{place}第{n}营业点",
+    "en": "{place} branch {n}",
+    "km": "សាខា{place} {n}",
+}
 SEPARATOR = {"zh_hans": "", "en": " ", "km": " "}
 
 
@@ -58,6 +93,14 @@ def sentence(rng, words):
     picked = rng.sample(PHRASES, words)
     return {
         code: SEPARATOR[code].join(phrase[i] for phrase in picked)
+        for i, code in enumerate(LANGUAGES)
+    }
+
+
+def branch(rng):
+    place, n = rng.choice(PLACES), rng.randint(1, 40)
+    return {
+        code: BRANCH[code].format(place=place[i], n=n)
         for i, code in enumerate(LANGUAGES)
     }
 
@@ -113,7 +156,7 @@ class Command(BaseCommand):
                 duration_unit="days",
                 **translated("title", sentence(rng, 4)),
                 **translated("summary", sentence(rng, 12)),
-                **translated("where", sentence(rng, 3)),
+                **translated("where", branch(rng)),
             )
             procedure_steps = [
                 Step(

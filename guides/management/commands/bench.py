@@ -1,0 +1,429 @@
+"""`make bench`: how fast the public pages are, at three data sizes, on SQLite and
+PostgreSQL, against the ceiling of returning the same bytes from memory.
+
+It prints figures and whether each target is met; it never fails on time. The
+parent process builds each database in turn (seed; 1,000; 10,000 synthetic
+guides) and runs a child process per database and size that measures every page
+in-process through the full middleware stack. Then gunicorn (2 workers) serves
+the largest PostgreSQL database (or SQLite without one) to wrk (16 connections)
+for the requests-per-second targets and the workers' memory.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+PAGES = [
+    ("home", "/en/"),
+    ("finder", "/en/guides/"),
+    ("finder, 2 filters", "/en/guides/?carrier=smart&task=cancel"),
+    ("finder, 中文 search", "/zh-hans/guides/?q=%E9%A9%AC%E5%BE%B7%E6%9C%9B"),  # 马德望
+    ("finder, 2-char 注销", "/zh-hans/guides/?q=%E6%B3%A8%E9%94%80"),
+    ("guide, 5 steps", "/en/guides/bench-5-steps/"),
+    ("guide, 50 steps", "/en/guides/bench-50-steps/"),
+    ("carrier", "/en/carriers/smart/"),
+    ("feed (RSS, zh)", "/zh-hans/feeds/rss/"),
+    ("ceiling", "/bench/ceiling/bench-5-steps/"),
+]
+SEARCH_PAGE, SEARCH_TEXT = "finder, 中文 search", "马德望"
+GUIDE_PAGES = ("guide, 5 steps", "guide, 50 steps")
+FINDER_PAGES = (
+    "finder",
+    "finder, 2 filters",
+    "finder, 中文 search",
+    "finder, 2-char 注销",
+)
+SIZES = {"seed": 0, "1,000": 1000, "10,000": 10000}
+PG_BENCH_DATABASE = "simguide_bench"
+VACUUM = (
+    "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')"
+)
+
+
+class Command(BaseCommand):
+    help = "Benchmark the public pages (prints a table; never fails on time)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+        parser.add_argument("--requests", type=int, default=30)
+        parser.add_argument("--sizes", default=",".join(SIZES))
+        parser.add_argument("--wrk-seconds", type=int, default=10)
+        parser.add_argument(
+            "--postgres-url",
+            default=os.environ.get("BENCH_POSTGRES_URL")
+            or "postgres://postgres@127.0.0.1:5432/postgres",
+        )
+
+    def handle(self, *args, worker=False, requests=30, **options):
+        if worker:
+            return self.measure_pages(requests)
+        return self.orchestrate(requests=requests, **options)
+
+    # -- child: measure every page in this process -------------------------------
+
+    def measure_pages(self, requests):
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext, override_settings
+
+        from guides import search
+        from guides.models import Procedure
+
+        client = Client()
+        rows = []
+        for name, url in PAGES:
+            row = {"page": name}
+            with override_settings(PAGE_CACHE_SECONDS=0):
+                client.get(url)  # warm the catalog and the template cache
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(url)
+                row.update(
+                    status=response.status_code,
+                    queries=len(queries.captured_queries),
+                    raw=len(response.content),
+                    gzip=len(gzip.compress(response.content)),
+                    uncached=median_ms(client, url, requests),
+                )
+            with override_settings(PAGE_CACHE_SECONDS=600):
+                client.get(url)
+                row["cached"] = median_ms(client, url, requests)
+            rows.append(row)
+        plan = search.filter_queryset(
+            Procedure.objects.published(), SEARCH_TEXT
+        ).explain()
+        print(
+            json.dumps(
+                {
+                    "rows": rows,
+                    "engine": connection.vendor,
+                    "trigram": "guides_proc_search_trgm" in plan,
+                }
+            )
+        )
+
+    # -- parent: databases, sizes, gunicorn, the table ---------------------------
+
+    def orchestrate(self, *, requests, sizes, wrk_seconds, postgres_url, **options):
+        sizes = [s for s in sizes.split(",") if s in SIZES]
+        databases = [("SQLite", None)]
+        if postgres_answers(postgres_url):
+            databases.append(("PostgreSQL", postgres_url))
+        else:
+            self.stdout.write(
+                f"PostgreSQL does not answer at {postgres_url}: SQLite only."
+            )
+        results, last_env = [], None
+        scratch = Path(tempfile.mkdtemp(prefix="simguide-bench-"))
+        try:
+            for vendor, server_url in databases:
+                for size in sizes:
+                    env = self.build_database(vendor, server_url, size, scratch)
+                    self.stdout.write(
+                        f"… measuring {vendor}, {size} guides", ending="\n"
+                    )
+                    out = run(
+                        ["manage.py", "bench", "--worker", f"--requests={requests}"],
+                        env,
+                    )
+                    measured = json.loads(out.strip().splitlines()[-1])
+                    results.append({"vendor": vendor, "size": size, **measured})
+                    last_env = env
+            served = self.gunicorn_figures(last_env, wrk_seconds) if last_env else {}
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        self.print_table(results)
+        self.print_targets(results, served)
+
+    def build_database(self, vendor, server_url, size, scratch):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings_bench"}
+        if vendor == "SQLite":
+            path = scratch / f"bench-{SIZES[size]}.sqlite3"
+            env["DATABASE_URL"] = f"sqlite:///{path}"
+        else:
+            recreate_postgres_database(server_url, PG_BENCH_DATABASE)
+            env["DATABASE_URL"] = replace_database(server_url, PG_BENCH_DATABASE)
+        self.stdout.write(f"… building {vendor} with {size} guides")
+        run(["manage.py", "migrate", "-v0"], env)
+        run(["manage.py", "load_seed", "-v0"], env)
+        run(["manage.py", "make_synthetic", str(SIZES[size])], env)
+        if vendor == "PostgreSQL":
+            run(["manage.py", "shell", "-c", VACUUM], env)
+        return env
+
+    def gunicorn_figures(self, env, seconds):
+        if not shutil.which("wrk"):
+            self.stdout.write(
+                "wrk is missing (apt-get install wrk): no requests/s figures."
+            )
+            return {}
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        figures = {}
+        for label, cache_seconds in (("cached", "600"), ("uncached", "0")):
+            port = free_port()
+            server = subprocess.Popen(
+                [
+                    str(gunicorn),
+                    "portal.wsgi",
+                    "--workers=2",
+                    "--worker-class=sync",
+                    f"--bind=127.0.0.1:{port}",
+                    "--log-level=warning",
+                ],
+                env={**env, "DJANGO_PAGE_CACHE_SECONDS": cache_seconds},
+                cwd=settings.BASE_DIR,
+                start_new_session=True,
+            )
+            try:
+                wait_for_port(port)
+                base = f"http://127.0.0.1:{port}"
+                self.stdout.write(f"… wrk against gunicorn ({label} pages)")
+                if label == "cached":
+                    figures["ceiling"] = wrk(
+                        f"{base}/bench/ceiling/bench-5-steps/", seconds
+                    )
+                figures[label] = wrk(f"{base}/en/guides/bench-5-steps/", seconds)
+                served = figures[label]["requests"]
+                # Memory is read after at least 10,000 requests per worker.
+                while served < 20000:
+                    served += wrk(f"{base}/en/guides/bench-5-steps/", seconds)[
+                        "requests"
+                    ]
+                figures[label]["served"] = served
+                figures[label]["rss_mb"] = worker_rss_mb(server.pid)
+            finally:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
+        return figures
+
+    def print_table(self, results):
+        line = "{:<11} {:>6}  {:<20} {:>5} {:>9} {:>9} {:>7} {:>8} {:>8} {:>9}"
+        self.stdout.write("")
+        self.stdout.write(
+            line.format(
+                "database",
+                "size",
+                "page",
+                "code",
+                "p50 ms",
+                "cached",
+                "queries",
+                "raw KB",
+                "gzip KB",
+                "× ceiling",
+            )
+        )
+        for result in results:
+            ceiling = next(r for r in result["rows"] if r["page"] == "ceiling")[
+                "uncached"
+            ]
+            for row in result["rows"]:
+                self.stdout.write(
+                    line.format(
+                        result["vendor"],
+                        result["size"],
+                        row["page"],
+                        row["status"],
+                        f"{row['uncached']:.2f}",
+                        f"{row['cached']:.2f}",
+                        row["queries"],
+                        f"{row['raw'] / 1024:.1f}",
+                        f"{row['gzip'] / 1024:.1f}",
+                        f"{row['uncached'] / ceiling:.1f}",
+                    )
+                )
+        self.stdout.write(
+            "p50 = median of in-process requests (full middleware), page cache off; "
+            "cached = page cache on. × ceiling = p50 / ceiling p50."
+        )
+
+    def print_targets(self, results, served):
+        checks = []
+        for vendor in sorted({r["vendor"] for r in results}):
+            mine = [r for r in results if r["vendor"] == vendor]
+            for group, limit in ((GUIDE_PAGES, 6), (FINDER_PAGES, 8)):
+                counts = {
+                    (r["size"], row["page"]): row["queries"]
+                    for r in mine
+                    for row in r["rows"]
+                    if row["page"] in group
+                }
+                per_page = {
+                    page: sorted({n for (s, p), n in counts.items() if p == page})
+                    for page in group
+                }
+                met = all(len(n) == 1 and n[0] <= limit for n in per_page.values())
+                shown = ", ".join(
+                    f"{p}: {'/'.join(map(str, n))}" for p, n in per_page.items()
+                )
+                checks.append((f"{vendor}: queries constant, ≤ {limit} ({shown})", met))
+        big_pg = [
+            r for r in results if r["vendor"] == "PostgreSQL" and r["size"] == "10,000"
+        ]
+        if big_pg:
+            row = next(r for r in big_pg[0]["rows"] if r["page"] == SEARCH_PAGE)
+            trigram = "yes" if big_pg[0]["trigram"] else "no"
+            checks.append(
+                (
+                    f"PostgreSQL 10,000: 中文 search p50 {row['uncached']:.1f} ms "
+                    f"(≤ 30 ms), EXPLAIN uses the trigram index: {trigram}",
+                    row["uncached"] <= 30 and big_pg[0]["trigram"],
+                )
+            )
+        else:
+            checks.append(("PostgreSQL 10,000 search: not measured", False))
+        if served:
+            ceiling = served["ceiling"]["rps"]
+            for label, share in (("cached", 0.70), ("uncached", 0.15)):
+                rps, p50 = served[label]["rps"], served[label]["p50"]
+                checks.append(
+                    (
+                        f"gunicorn, 2 workers, 16 connections: {label} guide "
+                        f"{rps:.0f} req/s = {rps / ceiling:.0%} of the ceiling's "
+                        f"{ceiling:.0f} (≥ {share:.0%}; p50 {p50})",
+                        rps >= share * ceiling,
+                    )
+                )
+            rss = max(served[label]["rss_mb"] for label in ("cached", "uncached"))
+            requests = min(served[label]["served"] for label in ("cached", "uncached"))
+            checks.append(
+                (
+                    f"worker memory after {requests:,} requests (2 workers): "
+                    f"{rss:.0f} MB resident (< 150 MB)",
+                    rss < 150,
+                )
+            )
+        else:
+            checks.append(("gunicorn figures: not measured", False))
+        self.stdout.write("")
+        self.stdout.write("Targets")
+        for text, met in checks:
+            self.stdout.write(f"  [{'met' if met else 'NOT MET'}] {text}")
+
+
+def median_ms(client, url, count):
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def run(arguments, env):
+    completed = subprocess.run(
+        [sys.executable, *arguments],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    if completed.returncode:
+        raise SystemExit(f"{' '.join(arguments)} failed:\n{completed.stderr[-3000:]}")
+    return completed.stdout
+
+
+def postgres_answers(url):
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    try:
+        psycopg.connect(**connect_args(config), connect_timeout=3).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
+def connect_args(config, dbname="postgres"):
+    return {
+        "host": config["HOST"] or None,
+        "port": config["PORT"] or None,
+        "user": config["USER"] or None,
+        "password": config["PASSWORD"] or None,
+        "dbname": dbname,
+    }
+
+
+def recreate_postgres_database(url, name):
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    with psycopg.connect(**connect_args(config), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # A UTF-8 character type, or pg_trgm cannot see Chinese and Khmer.
+        connection.execute(
+            f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' "
+            "LC_COLLATE 'C.UTF-8' TEMPLATE template0"
+        )
+
+
+def replace_database(url, name):
+    return urlsplit(url)._replace(path=f"/{name}").geturl()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not start on port {port}")
+
+
+def wrk(url, seconds):
+    output = subprocess.run(
+        [
+            "wrk",
+            "--threads=2",
+            "--connections=16",
+            f"--duration={seconds}s",
+            "--latency",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise SystemExit(
+            f"{url} answered {errors.group(1)} errors under load:\n{output}"
+        )
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "p50": re.search(r"50%\s+(\S+)", output).group(1),
+    }
+
+
+def worker_rss_mb(master_pid):
+    children = (
+        Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    )
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
+    return max(sizes)

@@ -1,0 +1,15 @@
+"""Settings for `manage.py bench` and the gunicorn it starts: production-like
+(debug off) with one extra URL, the ceiling (portal/bench_urls.py)."""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 40)
+
+from portal.settings import *  # noqa: F403
+
+ROOT_URLCONF = "portal.bench_urls"
+ALLOWED_HOSTS = ["*"]
+# No TLS on the bench's loopback server; nothing here is reachable from outside.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
