@@ -21,7 +21,11 @@ from guides.models import (
     Task,
     Update,
 )
-from portal.admin import PositionedInlineFormSet, languages_column
+from portal.admin import (
+    PositionedInlineFormSet,
+    ProtectedDeleteMixin,
+    languages_column,
+)
 
 TRANSLATED_SEARCH = ["title_zh_hans", "title_en", "title_km"]
 
@@ -236,7 +240,7 @@ class TaskAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(TabbedTranslationAdmin):
+class DocumentAdmin(ProtectedDeleteMixin, TabbedTranslationAdmin):
     list_display = ["name", "slug", "languages"]
     search_fields = ["name_zh_hans", "name_en", "name_km", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
