@@ -290,6 +290,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 IPWARE_STRICT = False
 # Never store the typed password, even a wrong one, in the attempt log.
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# Failures are still logged with username and address; this only drops the
+# start-up banner that every management command would print.
+AXES_VERBOSE = False
 
 # A shared cache when several app servers run (scale-out); one process's
 # memory otherwise.
