@@ -357,6 +357,20 @@ class Procedure(models.Model):
             "amount": amount
         }
 
+    def step_groups(self, steps=None):
+        """Steps as visitors follow them: numbered groups, each a main step and,
+        in the editor's order, its "and also" and "or instead" parts.
+
+        An "and" or "or" with nothing before it starts a group of its own.
+        """
+        groups = []
+        for step in self.steps.all() if steps is None else steps:
+            if step.logic == StepLogic.THEN or not groups:
+                groups.append({"number": len(groups) + 1, "step": step, "parts": []})
+            else:
+                groups[-1]["parts"].append(step)
+        return groups
+
     def missing_languages(self):
         """Languages in which the guide or one of its steps lacks its own text."""
         own = set(missing_languages([self], self.TRANSLATED_FIELDS))

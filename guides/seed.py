@@ -155,27 +155,28 @@ def _load(data):
     for item in data["procedures"]:
         duration = item.get("duration") or {}
         fee = item.get("fee") or {}
+        values = {
+            **translated("title", item["title"]),
+            **translated("summary", item.get("summary")),
+            **translated("where", item.get("where")),
+            **translated("fee_note", fee.get("note")),
+            **translated("source_note", item.get("source_note")),
+            "carrier": carriers[item["carrier"]],
+            "task": tasks[item["task"]],
+            "channel": item["channel"],
+            "audience": item.get("audience", "anyone"),
+            "duration_min": duration.get("min"),
+            "duration_max": duration.get("max"),
+            "duration_unit": duration.get("unit", ""),
+            "fee_amount": None if fee.get("amount") is None else Decimal(fee["amount"]),
+            "fee_currency": fee.get("currency", "USD"),
+        }
+        # Publication dates are set once, on creation, and never moved by a reload.
         procedure, created = Procedure.objects.update_or_create(
             slug=item["slug"],
-            defaults={
-                **translated("title", item["title"]),
-                **translated("summary", item.get("summary")),
-                **translated("where", item.get("where")),
-                **translated("fee_note", fee.get("note")),
-                **translated("source_note", item.get("source_note")),
-                "carrier": carriers[item["carrier"]],
-                "task": tasks[item["task"]],
-                "channel": item["channel"],
-                "audience": item.get("audience", "anyone"),
-                "duration_min": duration.get("min"),
-                "duration_max": duration.get("max"),
-                "duration_unit": duration.get("unit", ""),
-                "fee_amount": None
-                if fee.get("amount") is None
-                else Decimal(fee["amount"]),
-                "fee_currency": fee.get("currency", "USD"),
-            },
+            defaults=values,
             create_defaults={
+                **values,
                 "status": Status.PUBLISHED,
                 "published_at": now,
                 "updated_at": now,

@@ -12,4 +12,14 @@ urlpatterns = [
         views.ProcedureDetailView.as_view(),
         name="procedure-detail",
     ),
+    path(
+        "guides/<slug:slug>/print/",
+        views.ProcedurePrintView.as_view(),
+        name="procedure-print",
+    ),
+    path(
+        "guides/<slug:slug>/counter-card/",
+        views.CounterCardView.as_view(),
+        name="procedure-counter-card",
+    ),
 ]

@@ -29,3 +29,27 @@ def missing_languages(objects, field_names):
                 missing.append(code)
                 break
     return missing
+
+
+def fallback_chain(language):
+    """The languages a field falls back to, in order, for `language`."""
+    fallbacks = settings.MODELTRANSLATION_FALLBACK_LANGUAGES
+    return [language, *fallbacks.get(language, fallbacks["default"])]
+
+
+def shown_language(obj, field_name, language):
+    """The language of the text a visitor sees for `field_name` (None if empty)."""
+    for code in fallback_chain(language):
+        if getattr(obj, column(field_name, code), None):
+            return code
+    return None
+
+
+def fallbacks_used(pairs, language):
+    """Languages other than `language` shown for any (object, field name) pair."""
+    used = set()
+    for obj, field_name in pairs:
+        code = shown_language(obj, field_name, language)
+        if code and code != language:
+            used.add(code)
+    return used

@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.site",
             ],
         },
     },
@@ -265,7 +266,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 2_621_440)
 # The guide form posts ~20 fields per step in three languages; 1000 (the
 # default) would cap a guide at about 40 steps.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
-MAX_QUERY_STRING_LENGTH = 2048
+# Far above what the finder's form produces (its search box takes 100
+# characters), below gunicorn's request-line limit (portal/gunicorn.py).
+MAX_QUERY_STRING_LENGTH = 8000
 
 # Admin brute-force protection (django-axes): after 5 failed logins for one
 # username from one address, that pair is locked out for 15 minutes (429).

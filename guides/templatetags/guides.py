@@ -1,7 +1,11 @@
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_info
+
+from portal.languages import shown_language
 
 register = template.Library()
 
@@ -29,3 +33,20 @@ def render_markdown(text):
 def markdown(text):
     # Safe: render_markdown() sanitises with nh3.
     return mark_safe(render_markdown(text))
+
+
+@register.simple_tag
+def lang_attr(obj, field_name):
+    """` lang="en"` when a field is shown in a fallback language, else nothing:
+    screen readers then pronounce the fallback text in its own language."""
+    language = get_language()
+    shown = shown_language(obj, field_name, language)
+    if shown and shown != language:
+        return format_html(' lang="{}"', shown)
+    return ""
+
+
+@register.filter
+def language_name(code):
+    """The language's name in the visitor's language (英语, English, …)."""
+    return get_language_info(code)["name_translated"]

@@ -37,7 +37,9 @@ ANY_TEXT = st.text(max_size=60)
 VALUES = st.one_of(
     ANY_TEXT,
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
-    st.sampled_from(["", " ", "0", "-1", "last", "metfone", "guide-1", "1e309"]),
+    st.sampled_from(
+        ["", " ", "0", "-1", "last", "metfone", "guide-1", "1e309", "\x00"]
+    ),
     st.text(alphabet="%&=;#?/\\'\"<>", max_size=20),
 )
 QUERIES = st.lists(

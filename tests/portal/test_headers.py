@@ -137,7 +137,10 @@ def test_behind_two_proxies_the_client_is_second_from_the_right(settings):
 
 def manage(*args, **env):
     environment = {**os.environ, **env}
-    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    # Set by the browser tests' conftest for this process only; a deployment
+    # never has it (async.E001).
+    for name in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"):
+        environment.pop(name, None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

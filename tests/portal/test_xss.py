@@ -100,7 +100,12 @@ URL_ATTRIBUTES = {
     "ping",
     "srcset",
 }
-CODE_SCHEME = re.compile(r"^(javascript|vbscript|data):", re.IGNORECASE)
+# Addresses that run code when followed or loaded. A data: address is harmless
+# only as a raster image or empty (the site's blank favicon is "data:,").
+CODE_SCHEME = re.compile(
+    r"^(javascript:|vbscript:|data:(?!,$|image/(png|gif|jpeg|webp|avif)[;,]))",
+    re.IGNORECASE,
+)
 CONTROL = re.compile(r"[\x00-\x20]+")
 
 
@@ -294,6 +299,8 @@ def test_the_payload_count_is_what_the_report_says():
         "<p><script>alert(1)</script></p>",
         "<img src=x onerror=alert(1)>",
         '<a href=" jav&#x09;ascript:alert(1)">x</a>',
+        '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+        '<iframe src="data:image/svg+xml,<svg onload=alert(1)>">',
         "<iframe src=//x></iframe>",
         '<script type="application/ld+json">{"a": 1}</script><script>x</script>',
         '<script type="application/ld+json">{"a": "</script><b>"}</script>',
@@ -308,6 +315,7 @@ def test_the_checker_accepts_escaped_text_and_json_ld():
         "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
         '<a href="https://example.org/?q=javascript:">x</a>'
         '<script type="application/ld+json">{"name": "\\u003c/script\\u003e"}</script>'
+        '<link rel="icon" href="data:,"><img src="data:image/png;base64,iVBO">'
     )
     assert LiveMarkup(html).found == []
 

@@ -1,0 +1,132 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from carriers.models import CardType, Carrier
+from guides import search
+from guides.models import Audience, Channel, Procedure, Task
+
+
+def unknown(message):
+    return {"invalid_choice": message}
+
+
+class ProcedureFilter(django_filters.FilterSet):
+    """The guide finder. Every filter is a plain GET parameter, so a filtered
+    list is a shareable URL and the form works without JavaScript.
+
+    Choices are read once per request (carriers, tasks, card types), in the
+    visitor's language. A value that fails validation drops out of
+    `form.cleaned_data`, so `qs` applies only the valid filters; the view shows
+    the errors, so no result is silently wrong.
+    """
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        max_length=search.MAX_QUERY_LENGTH,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("e.g. 注销, passport")}
+        ),
+    )
+    carrier = django_filters.ChoiceFilter(
+        label=_("Carrier"),
+        field_name="carrier__slug",
+        empty_label=_("Any carrier"),
+        error_messages=unknown(
+            _("There is no carrier “%(value)s”; that filter was ignored.")
+        ),
+    )
+    task = django_filters.ChoiceFilter(
+        label=_("What to do"),
+        field_name="task__slug",
+        empty_label=_("Anything"),
+        error_messages=unknown(
+            _("There is no task “%(value)s”; that filter was ignored.")
+        ),
+    )
+    channel = django_filters.ChoiceFilter(
+        label=_("How"),
+        choices=Channel.choices,
+        empty_label=_("Any way"),
+        error_messages=unknown(
+            _("There is no channel “%(value)s”; that filter was ignored.")
+        ),
+    )
+    card_type = django_filters.ChoiceFilter(
+        label=_("Card type"),
+        method="filter_card_type",
+        empty_label=_("Any card"),
+        error_messages=unknown(
+            _("There is no card type “%(value)s”; that filter was ignored.")
+        ),
+    )
+    audience = django_filters.ChoiceFilter(
+        label=_("I am"),
+        choices=[
+            (Audience.FOREIGNER, _("A foreigner")),
+            (Audience.CITIZEN, _("A Cambodian citizen")),
+        ],
+        method="filter_audience",
+        empty_label=_("Anyone"),
+        error_messages=unknown(
+            _("There is no audience “%(value)s”; that filter was ignored.")
+        ),
+    )
+
+    class Meta:
+        model = Procedure
+        fields = ["q", "carrier", "task", "channel", "card_type", "audience"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = self.form.fields
+        fields["carrier"].choices = [
+            ("", fields["carrier"].empty_label),
+            *((c.slug, c.name) for c in Carrier.objects.all()),
+        ]
+        fields["task"].choices = [
+            ("", fields["task"].empty_label),
+            *((t.slug, t.name) for t in Task.objects.all()),
+        ]
+        # Card types share slugs across carriers ("3-day tourist card"); the
+        # filter means that kind of card with any carrier.
+        card_types = {}
+        for card in CardType.objects.order_by("validity_days", "slug"):
+            card_types.setdefault(card.slug, card.name)
+        fields["card_type"].choices = [
+            ("", fields["card_type"].empty_label),
+            *card_types.items(),
+        ]
+
+    def filter_text(self, queryset, name, value):
+        return search.filter_queryset(queryset, value)
+
+    def filter_card_type(self, queryset, name, value):
+        # A guide with no card types applies to every card of its carrier.
+        matching = Procedure.objects.filter(
+            Q(card_types__slug=value)
+            | Q(card_types__isnull=True, carrier__card_types__slug=value)
+        ).values("pk")
+        return queryset.filter(pk__in=matching)
+
+    def filter_audience(self, queryset, name, value):
+        return queryset.filter(audience__in=[value, Audience.ANYONE])
+
+    def active_filters(self):
+        """(name, label, shown value) for each valid filter the visitor set."""
+        if not self.is_bound:
+            return []
+        active = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            field = self.form.fields[name]
+            shown = (
+                dict(field.choices).get(value, value)
+                if hasattr(field, "choices")
+                else value
+            )
+            active.append((name, field.label, shown))
+        return active

@@ -1,0 +1,78 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from guides import seed
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def site(live_server):
+    seed.load()
+    return live_server.url
+
+
+def test_visitor_finds_follows_and_shows_a_metfone_cancellation(
+    page, site, screenshot, console_errors
+):
+    page.goto(f"{site}/en/")
+    screenshot("01-home-en")
+
+    page.get_by_role("link", name="All guides").click()
+    page.get_by_label("Carrier").select_option("metfone")
+    page.get_by_label("What to do").select_option("cancel")
+    page.get_by_role("button", name="Show guides").click()
+    expect(page).to_have_url(re.compile(r"carrier=metfone.*task=cancel"))
+    expect(
+        page.get_by_role("heading", name=re.compile(r"guides? found"))
+    ).to_contain_text("2")
+    screenshot("02-finder-metfone-cancel")
+
+    results = page.locator("ul.guides li.guide a")
+    titles = results.all_inner_texts()
+    assert titles and all("Metfone" in title for title in titles)
+    results.first.click()
+    slug = page.url.rstrip("/").rsplit("/", 1)[-1]
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("ol.steps > li").first).to_be_visible()
+    screenshot("03-guide-en")
+
+    page.locator("nav.languages").get_by_role("link", name="ខ្មែរ").click()
+    expect(page).to_have_url(re.compile(rf"/km/guides/{slug}/$"))
+    expect(page.locator("html")).to_have_attribute("lang", "km")
+    screenshot("04-guide-km")
+
+    page.goto(f"{site}/en/guides/{slug}/")
+    page.get_by_role("link", name="Show the shop staff (Khmer card)").click()
+    expect(page.locator("p.request[lang=km]")).to_be_visible()
+    screenshot("05-counter-card-en")
+
+    page.goto(f"{site}/en/guides/{slug}/")
+    page.get_by_role("link", name="Print view").click()
+    expect(page.locator("body.print-view")).to_be_visible()
+    expect(page.locator("header.site nav").first).to_be_hidden()
+    screenshot("06-print-view")
+
+    page.emulate_media(media="print")
+    page.goto(f"{site}/zh-hans/guides/{slug}/")
+    expect(page.locator(".actions").first).to_be_hidden()
+    page.emulate_media(media="screen")
+
+    assert console_errors == []
+
+
+def test_pages_fit_a_360_px_screen(page, site, screenshot):
+    for name, path in [
+        ("07-home-zh", "/zh-hans/"),
+        ("08-finder-km-search", "/km/guides/?q=%E6%B3%A8%E9%94%80"),
+        ("09-carrier-smart-zh", "/zh-hans/carriers/smart/"),
+        ("10-finder-bad-filter", "/en/guides/?carrier=true&channel=pigeon"),
+        ("11-counter-card-zh", "/zh-hans/guides/cootel-cancel-shop/counter-card/"),
+        ("12-guide-zh", "/zh-hans/guides/smart-cancel-hotline/"),
+    ]:
+        page.goto(site + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} scrolls sideways ({width}px)"
+        screenshot(name)

@@ -1,0 +1,163 @@
+import pytest
+
+from guides.models import Status
+from tests.factories import make_card_type, make_carrier, make_procedure, make_task
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response):
+    return [p.title for p in response.context["object_list"]]
+
+
+@pytest.fixture
+def catalogue():
+    metfone, smart = make_carrier(slug="metfone"), make_carrier(slug="smart")
+    cancel, top_up = make_task(slug="cancel"), make_task(slug="top-up")
+    three_day = make_card_type(metfone, slug="tourist-3-day")
+    make_card_type(smart, slug="tourist-3-day")
+    guides = {
+        "metfone-cancel-online": make_procedure(
+            carrier=metfone,
+            task=cancel,
+            channel="online",
+            title_en="Metfone cancel online",
+        ),
+        "metfone-cancel-shop": make_procedure(
+            carrier=metfone,
+            task=cancel,
+            channel="shop",
+            audience="citizen",
+            title_en="Metfone cancel shop",
+        ),
+        "metfone-top-up-app": make_procedure(
+            carrier=metfone, task=top_up, channel="app", title_en="Metfone top up app"
+        ),
+        "smart-cancel-hotline": make_procedure(
+            carrier=smart,
+            task=cancel,
+            channel="hotline",
+            title_en="Smart cancel hotline",
+        ),
+        "metfone-cancel-draft": make_procedure(
+            carrier=metfone, task=cancel, status=Status.DRAFT, title_en="Draft"
+        ),
+    }
+    guides["metfone-cancel-online"].card_types.add(three_day)
+    return guides
+
+
+def test_carrier_and_task_combine(client, catalogue):
+    response = client.get("/en/guides/", {"carrier": "metfone", "task": "cancel"})
+    assert sorted(titles(response)) == ["Metfone cancel online", "Metfone cancel shop"]
+    assert "2 guides found" in response.content.decode()
+
+
+def test_channel_narrows_further(client, catalogue):
+    response = client.get(
+        "/en/guides/", {"carrier": "metfone", "task": "cancel", "channel": "shop"}
+    )
+    assert titles(response) == ["Metfone cancel shop"]
+
+
+def test_a_foreigner_sees_guides_for_anyone_but_not_citizens_only(client, catalogue):
+    response = client.get(
+        "/en/guides/", {"carrier": "metfone", "audience": "foreigner"}
+    )
+    assert "Metfone cancel shop" not in titles(response)
+    assert "Metfone cancel online" in titles(response)
+
+
+def test_card_type_includes_guides_that_apply_to_every_card(client, catalogue):
+    response = client.get(
+        "/en/guides/", {"card_type": "tourist-3-day", "task": "cancel"}
+    )
+    # The online guide names the card; the others name none, so apply to all cards.
+    assert sorted(titles(response)) == [
+        "Metfone cancel online",
+        "Metfone cancel shop",
+        "Smart cancel hotline",
+    ]
+
+
+def test_unknown_values_say_so_and_the_valid_filters_still_apply(client, catalogue):
+    response = client.get(
+        "/en/guides/", {"carrier": "metfone", "channel": "carrier-pigeon"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is no channel “carrier-pigeon”; that filter was ignored." in page
+    assert sorted(titles(response)) == [
+        "Metfone cancel online",
+        "Metfone cancel shop",
+        "Metfone top up app",
+    ]
+    assert '<meta name="robots" content="noindex">' in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "abc"},
+        {"page": "-3"},
+        {"page": "99999"},
+        {"q": "x" * 5000},
+        {"carrier": ["metfone", "smart", "nope"]},
+        {"q": "%_\\'\"<script>"},
+        {"q": "\x00"},
+    ],
+)
+def test_malformed_input_never_breaks_the_page(client, catalogue, query):
+    response = client.get("/en/guides/", query)
+    assert response.status_code == 200
+
+
+def test_overlong_search_is_refused_with_a_message(client, catalogue):
+    response = client.get("/en/guides/", {"q": "x" * 5000})
+    assert "at most 100 characters" in response.content.decode()
+
+
+def test_empty_result_says_which_filter_to_loosen(client, catalogue):
+    response = client.get("/en/guides/", {"carrier": "smart", "channel": "app"})
+    page = response.content.decode()
+    assert "0 guides found" in page
+    assert "No guide matches all of these filters." in page
+    suggestions = {
+        s["label"]: (s["count"], s["query"]) for s in response.context["loosen"]
+    }
+    # Without the carrier, Metfone's app guide; without the channel, Smart's hotline.
+    assert suggestions == {"Carrier": (1, "channel=app"), "How": (1, "carrier=smart")}
+    assert 'href="?channel=app"' in page
+
+
+def test_results_are_paged_and_pages_keep_the_filters(client):
+    carrier = make_carrier(slug="smart")
+    for _ in range(25):
+        make_procedure(carrier=carrier)
+    first = client.get("/en/guides/", {"carrier": "smart"})
+    assert len(first.context["object_list"]) == 20
+    assert "25 guides found" in first.content.decode()
+    assert "?carrier=smart&amp;page=2" in first.content.decode()
+    second = client.get("/en/guides/", {"carrier": "smart", "page": 2})
+    assert len(second.context["object_list"]) == 5
+
+
+def test_filter_form_is_a_plain_get_form_without_javascript(client, catalogue):
+    page = client.get("/en/guides/").content.decode()
+    assert 'method="get"' in page
+    assert "<script" not in page
+    for name in ("q", "carrier", "task", "channel", "card_type", "audience"):
+        assert f'name="{name}"' in page
+        assert f'for="id_{name}"' in page
+
+
+def test_finder_queries_do_not_grow_with_results(client, django_assert_max_num_queries):
+    carrier = make_carrier(slug="smart")
+    for _ in range(3):
+        make_procedure(carrier=carrier, requirements=2)
+    with django_assert_max_num_queries(6):
+        client.get("/en/guides/", {"carrier": "smart"})
+    for _ in range(30):
+        make_procedure(carrier=carrier, requirements=4)
+    with django_assert_max_num_queries(6):
+        client.get("/en/guides/", {"carrier": "smart"})

@@ -1,0 +1,110 @@
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from carriers.models import Contact
+from guides.models import Status, Update
+from tests.factories import make_carrier, make_procedure, make_task, trilingual
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_offers_tasks_carriers_and_the_latest_public_updates(client):
+    cancel = make_task(name_en="Cancel a SIM")
+    smart = make_carrier(name_en="Smart")
+    public = make_procedure(
+        carrier=smart, task=cancel, title_en="Cancel at a Smart shop"
+    )
+    draft = make_procedure(
+        carrier=smart, task=cancel, status=Status.DRAFT, title_en="Secret"
+    )
+    for guide in (public, draft):
+        Update.objects.create(procedure=guide, kind="new", **trilingual("note", "new"))
+    html = client.get("/en/").content.decode()
+    assert f'href="/en/guides/?task={cancel.slug}"' in html
+    assert "Cancel a SIM" in html and "1 guide" in html
+    assert 'href="/en/carriers/' in html
+    assert "Cancel at a Smart shop" in html
+    assert "Secret" not in html
+
+
+def test_home_costs_three_queries(client, django_assert_max_num_queries):
+    for _ in range(5):
+        make_procedure()
+    with django_assert_max_num_queries(3):
+        client.get("/en/")
+
+
+def test_carrier_page_has_tap_to_call_and_its_guides_by_task(client):
+    smart = make_carrier(slug="smart", website="https://www.smart.com.kh")
+    Contact.objects.create(
+        carrier=smart, kind="phone", value="123", **trilingual("label", "Hotline")
+    )
+    Contact.objects.create(
+        carrier=smart,
+        kind="ussd",
+        value="*888#",
+        is_confirmed=True,
+        **trilingual("label", "Balance"),
+    )
+    cancel, top_up = make_task(name_en="Cancel"), make_task(name_en="Top up")
+    make_procedure(carrier=smart, task=cancel, title_en="Cancel by phone")
+    make_procedure(carrier=smart, task=top_up, title_en="Top up in the app")
+    make_procedure(carrier=smart, task=cancel, status=Status.DRAFT, title_en="Draft")
+    html = client.get("/en/carriers/smart/").content.decode()
+    assert 'href="tel:123"' in html
+    assert 'href="tel:*888%23"' in html
+    assert "not confirmed" in html  # the hotline, not the USSD code
+    assert html.count("not confirmed") == 1
+    assert "https://www.smart.com.kh" in html
+    headings = re.findall(r"<h3>(.*?)</h3>", html)
+    assert headings == ["Cancel", "Top up"]
+    assert "Draft" not in html
+
+
+def test_unknown_carrier_is_404(client):
+    assert client.get("/en/carriers/true/").status_code == 404
+
+
+def test_sitemap_lists_every_language_of_public_guides_only(client):
+    public = make_procedure(slug="public")
+    make_procedure(slug="draft", status=Status.DRAFT)
+    response = client.get("/sitemap.xml")
+    root = ET.fromstring(response.content)
+    ns = {
+        "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+        "x": "http://www.w3.org/1999/xhtml",
+    }
+    locations = [loc.text for loc in root.findall("s:url/s:loc", ns)]
+    for code in ("zh-hans", "en", "km"):
+        assert f"http://testserver/{code}/guides/public/" in locations
+    assert not any("/draft/" in loc for loc in locations)
+    entry = next(
+        u
+        for u in root.findall("s:url", ns)
+        if u.find("s:loc", ns).text.endswith("/en/guides/public/")
+    )
+    hreflangs = {link.get("hreflang") for link in entry.findall("x:link", ns)}
+    assert hreflangs == {"zh-hans", "en", "km", "x-default"}
+    assert public.published_at
+
+
+def test_robots_txt_points_at_the_sitemap_and_keeps_out_of_the_admin(client):
+    text = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_unprefixed_address_redirects_to_the_visitors_language(client):
+    response = client.get("/guides/", HTTP_ACCEPT_LANGUAGE="km-KH")
+    assert response.status_code == 302
+    assert response["Location"] == "/km/guides/"
+
+
+def test_404_page_is_in_the_site_style(client):
+    response = client.get("/en/guides/no-such-guide/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert "/static/css/site.css" in html

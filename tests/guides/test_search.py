@@ -1,0 +1,68 @@
+import pytest
+
+from guides import search
+from guides.models import Procedure
+from tests.factories import make_procedure, make_step
+
+pytestmark = pytest.mark.django_db
+
+
+def found(client, q, language="en"):
+    response = client.get(f"/{language}/guides/", {"q": q})
+    return [p.slug for p in response.context["object_list"]]
+
+
+def test_two_chinese_characters_find_the_cancellation_guides(client, seeded):
+    slugs = found(client, "注销", "zh-hans")
+    cancel = set(
+        Procedure.objects.published()
+        .filter(task__slug="cancel")
+        .values_list("slug", flat=True)
+    )
+    assert cancel <= set(slugs)
+    assert cancel
+
+
+def test_khmer_search_finds_a_khmer_step(client):
+    guide = make_procedure(slug="khmer")
+    make_step(guide, body_km="សូមយកស៊ីមកាតមកជាមួយ")
+    search.reindex(guide)
+    assert found(client, "ស៊ីមកាត", "km") == ["khmer"]
+
+
+def test_khmer_subscript_order_variants_match(client):
+    make_procedure(slug="women", title_km="ស្ត្រី")  # coeng TA, then coeng RO
+    assert found(client, "ស្រ្តី", "km") == ["women"]  # typed RO first
+
+
+def test_text_shown_as_a_fallback_is_searchable(client):
+    make_procedure(slug="english-only", title_en="Passport renewal desk", title_km="")
+    assert found(client, "passport renewal", "km") == ["english-only"]
+
+
+def test_title_matches_rank_before_step_matches(client):
+    in_step = make_procedure(slug="in-step", title_en="Top up")
+    make_step(in_step, body_en="bring your receipt")
+    search.reindex(in_step)
+    make_procedure(slug="in-title", title_en="Receipt check")
+    assert found(client, "receipt") == ["in-title", "in-step"]
+
+
+def test_search_is_case_insensitive_and_ignores_extra_spaces(client):
+    make_procedure(slug="sim", title_en="Cancel a SIM card")
+    assert found(client, "  sim   CARD ") == ["sim"]
+
+
+def test_like_wildcards_in_a_query_are_literal(client):
+    make_procedure(slug="plain", title_en="Plain")
+    assert found(client, "%") == []
+    assert found(client, "_") == []
+
+
+def test_editing_a_step_updates_the_search(client):
+    guide = make_procedure(slug="edited", steps=1)
+    step = guide.steps.get()
+    step.body_en = "visit the kiosk"
+    step.save()
+    search.reindex(guide)
+    assert found(client, "kiosk") == ["edited"]

@@ -1,0 +1,160 @@
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from carriers.models import CardType, Carrier, Contact
+from guides import seed
+from guides.models import (
+    Advice,
+    Channel,
+    Document,
+    Procedure,
+    Requirement,
+    Source,
+    Step,
+    Task,
+    Update,
+)
+from portal.languages import column, language_codes
+
+pytestmark = pytest.mark.django_db
+
+TRANSLATED = {
+    Carrier: ("name", "description"),
+    Contact: ("label", "note"),
+    CardType: ("name",),
+    Task: ("name", "description", "request"),
+    Document: ("name", "description"),
+    Advice: ("title", "body"),
+    Source: ("title", "note"),
+    Procedure: Procedure.TRANSLATED_FIELDS,
+    Step: ("title", "body", "contact_label"),
+    Requirement: ("condition", "note"),
+    Update: ("note",),
+}
+
+
+def snapshot():
+    rows = {}
+    for model in TRANSLATED:
+        for obj in model.objects.order_by("pk"):
+            rows[model.__name__, obj.pk] = {
+                f.attname: getattr(obj, f.attname)
+                for f in obj._meta.concrete_fields
+                if f.attname not in ("modified_at",)
+            }
+    return rows
+
+
+def test_loading_twice_changes_nothing(seeded):
+    before = snapshot()
+    assert seed.load() == seeded
+    assert snapshot() == before
+
+
+def test_seed_is_complete_in_all_three_languages(seeded):
+    gaps = []
+    for model, fields in TRANSLATED.items():
+        for obj in model.objects.all():
+            for name in fields:
+                values = {
+                    code: getattr(obj, column(name, code)) for code in language_codes()
+                }
+                if any(values.values()) and not all(values.values()):
+                    gaps.append(f"{model.__name__} {obj.pk} {name}: {values}")
+    assert gaps == []
+
+
+def test_khmer_text_is_khmer_script(seeded):
+    for procedure in Procedure.objects.all():
+        assert re.search("[\u1780-\u17ff]", procedure.title_km), procedure.slug
+        for step in procedure.steps.all():
+            assert re.search("[\u1780-\u17ff]", step.title_km), (
+                procedure.slug,
+                step.position,
+            )
+
+
+def test_seed_covers_every_channel_the_articles_describe(seeded):
+    procedures = Procedure.objects.published()
+    assert procedures.count() >= 14
+    assert Document.objects.count() >= 10
+    channels = set(procedures.values_list("channel", flat=True))
+    assert {
+        Channel.ONLINE,
+        Channel.APP,
+        Channel.HOTLINE,
+        Channel.SHOP,
+        Channel.KIOSK,
+        Channel.RETAILER,
+    } <= channels
+    tasks = set(procedures.values_list("task__slug", flat=True))
+    assert {"cancel", "top-up", "check-balance", "suspend"} <= tasks
+    for slug in ("smart", "metfone", "cootel"):
+        assert procedures.filter(carrier__slug=slug).count() >= 3
+    assert not Procedure.objects.filter(carrier__slug="seatel").exists()
+    assert Carrier.objects.filter(slug="seatel").exists()
+    assert not Carrier.objects.filter(slug="true").exists()  # a Thai operator
+
+
+def test_every_seeded_guide_is_unverified_sourced_and_has_real_steps(seeded):
+    for procedure in Procedure.objects.prefetch_related("steps", "sources"):
+        assert procedure.verified_on is None, procedure.slug
+        assert procedure.sources.exists(), procedure.slug
+        assert procedure.steps.count() >= 3, procedure.slug
+        assert procedure.updates.filter(kind="new").count() == 1
+
+
+def test_the_cootel_contradiction_is_modelled_not_resolved(seeded):
+    online = Procedure.objects.get(
+        carrier__slug="cootel", task__slug="cancel", channel="online"
+    )
+    shop = Procedure.objects.get(
+        carrier__slug="cootel", task__slug="cancel", channel="shop"
+    )
+    for guide in (online, shop):
+        assert "000" in guide.source_note_en and "003" in guide.source_note_en
+
+
+def test_smarts_unconfirmed_hotline_is_marked_unconfirmed(seeded):
+    hotline = Contact.objects.get(carrier__slug="smart", kind="phone", value="123")
+    assert not hotline.is_confirmed
+    assert "003" in hotline.note_en
+
+
+def test_seeded_guides_are_searchable_in_every_language(seeded):
+    guide = Procedure.objects.get(slug="metfone-cancel-online-form")
+    for code in language_codes():
+        assert getattr(guide, column("title", code)).casefold() in guide.search_document
+
+
+def test_load_seed_if_empty_leaves_an_editors_database_alone(seeded, capsys):
+    guide = Procedure.objects.first()
+    guide.title_en = "Edited by an editor"
+    guide.save()
+    call_command("load_seed", "--if-empty")
+    assert "not loaded" in capsys.readouterr().out
+    guide.refresh_from_db()
+    assert guide.title_en == "Edited by an editor"
+
+
+def test_local_admin_gets_a_generated_password_printed_once(capsys):
+    call_command("ensure_admin")
+    first = capsys.readouterr().out
+    password = re.search(r"password '([^']+)'", first).group(1)
+    assert len(password) >= 16
+    user = get_user_model().objects.get(username="admin")
+    assert user.is_superuser and user.check_password(password)
+
+    call_command("ensure_admin")
+    assert "already exists" in capsys.readouterr().out
+    call_command("ensure_admin", "--reset")
+    second = re.search(r"password '([^']+)'", capsys.readouterr().out).group(1)
+    assert second != password
+
+
+def test_seed_content_does_not_depend_on_shared_articles():
+    assert seed.SEED_FILE.is_file()
+    assert "shared" not in str(seed.SEED_FILE.relative_to(seed.SEED_FILE.parents[2]))
