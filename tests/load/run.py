@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -24,6 +25,8 @@ PORT = int(os.environ.get("LOADTEST_PORT", "8766"))
 CONNECTIONS = int(os.environ.get("LOADTEST_CONNECTIONS", "16"))
 
 MIX_SCRIPT = """
+from urllib.parse import quote
+
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
@@ -57,7 +60,7 @@ for language in ("zh-hans", "en", "km"):
                     paths.append(reverse(name))
                 except NoReverseMatch:
                     pass
-print("\\n".join(quote(p, safe="/?=&") for p in paths))
+print("\\n".join("MIX" + quote(p, safe="/?=&") for p in paths))
 """
 
 
@@ -77,6 +80,23 @@ def wait_until_healthy(url, server, seconds=60):
         except OSError:
             time.sleep(0.5)
     raise SystemExit(f"no answer from {url} within {seconds} s")
+
+
+def broken_urls(paths):
+    """Each URL of the mix once, before the load: a 404 is a bad mix, not load."""
+    broken = []
+    for path in paths:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{PORT}{path}", headers={"X-Forwarded-Proto": "https"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        if status != 200:
+            broken.append((path, status))
+    return broken
 
 
 def main():
@@ -113,6 +133,8 @@ def main():
             capture_output=True,
             text=True,
         ).stdout.split()
+        # Only the paths: the shell may print notices of its own.
+        mix = [line[3:] for line in mix if line.startswith("MIX/")]
         (workdir / "paths.txt").write_text("\n".join(mix) + "\n")
         print(f"== {len(mix)} URLs in the mix; gunicorn on 127.0.0.1:{PORT}")
         server = subprocess.Popen(
@@ -121,6 +143,9 @@ def main():
             env=env,
         )
         wait_until_healthy(f"http://127.0.0.1:{PORT}/healthz", server)
+        broken = broken_urls(sorted(set(mix)))
+        if broken:
+            raise SystemExit(f"these URLs in the mix do not answer 200: {broken}")
         print(f"== wrk: {CONNECTIONS} connections for {DURATION} s")
         result = subprocess.run(
             [

@@ -279,3 +279,13 @@ def test_every_content_model_is_in_the_file():
         if model not in exported and not getattr(model, "_portable_skip", False)
     ]
     assert not missing, f"add these to guides.portable.KINDS: {missing}"
+
+
+def test_the_seed_content_round_trips(seeded, tmp_path):
+    first = export()
+    wipe()
+    import_text(first, tmp_path)
+    assert export() == first
+    before = snapshot()
+    import_text(first, tmp_path)
+    assert snapshot() == before
