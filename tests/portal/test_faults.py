@@ -71,6 +71,7 @@ def test_losing_the_database_mid_request_shows_the_friendly_503_page(
     text = TextOf(response.content.decode()).text
     assert "Traceback" not in text and "OperationalError" not in text
     assert "<h1>" in response.text
+    assert 'id="main"' in response.text  # the site's layout, not the bare fallback
     # The page keeps the site's layout and security headers.
     assert "Content-Security-Policy" in response.headers
     # The database is back: the next request is served normally.

@@ -234,7 +234,7 @@ def test_the_database_going_away_and_coming_back(server):
         assert status == 503
         assert headers["Retry-After"] == "30"
         assert b"Traceback" not in body and b"OperationalError" not in body
-        assert b"<h1>" in body
+        assert b"<h1>" in body and b'id="main"' in body
         assert get(server["url"] + "/healthz")[0] == 503
     finally:
         server["proxy"].start()
