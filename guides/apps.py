@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class GuidesConfig(AppConfig):
     name = "guides"
     verbose_name = _("Guides")
+
+    def ready(self):
+        from guides import caching
+
+        caching.connect_signals()

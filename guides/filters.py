@@ -3,9 +3,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from carriers.models import CardType, Carrier
-from guides import search
-from guides.models import Audience, Channel, Procedure, Task
+from guides import caching, search
+from guides.models import Audience, Channel, Procedure
 
 
 def unknown(message):
@@ -82,18 +81,19 @@ class ProcedureFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         fields = self.form.fields
+        reference = caching.catalog()
         fields["carrier"].choices = [
             ("", fields["carrier"].empty_label),
-            *((c.slug, c.name) for c in Carrier.objects.all()),
+            *((c.slug, c.name) for c in reference.carriers),
         ]
         fields["task"].choices = [
             ("", fields["task"].empty_label),
-            *((t.slug, t.name) for t in Task.objects.all()),
+            *((t.slug, t.name) for t in reference.tasks),
         ]
         # Card types share slugs across carriers ("3-day tourist card"); the
         # filter means that kind of card with any carrier.
         card_types = {}
-        for card in CardType.objects.order_by("validity_days", "slug"):
+        for card in reference.card_types:
             card_types.setdefault(card.slug, card.name)
         fields["card_type"].choices = [
             ("", fields["card_type"].empty_label),

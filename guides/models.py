@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, StringAgg, Subquery, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -140,26 +141,50 @@ class Source(models.Model):
         return self.title
 
 
+def related_ids(through, column_name):
+    """A subquery: the comma-separated ids a procedure links to in `through`."""
+    return Subquery(
+        through.objects.filter(procedure=OuterRef("pk"))
+        .values("procedure")
+        .annotate(ids=StringAgg(Cast(column_name, models.CharField()), Value(",")))
+        .values("ids")
+    )
+
+
 class ProcedureQuerySet(models.QuerySet):
     def published(self):
         """Visible to visitors: published status and a publication time in the past."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published with a publication time still to come."""
+        return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
+
     def with_listing(self):
-        """What a list of guides shows: carrier, task and card types in few queries."""
-        return self.select_related("carrier", "task").prefetch_related("card_types")
+        """What a list of guides shows: carrier and task, in the same query."""
+        return self.select_related("carrier", "task")
 
     def with_detail(self):
-        """Everything a guide page shows, in a constant number of queries."""
-        return self.select_related("carrier", "task", "verified_by").prefetch_related(
-            "card_types",
-            "sources",
-            "advice",
-            "steps",
-            Prefetch(
-                "requirements", queryset=Requirement.objects.select_related("document")
-            ),
-            Prefetch("updates", queryset=Update.objects.order_by("-published_at")),
+        """Everything a guide page shows, in a constant number of queries.
+
+        Card types, sources, checks and warnings come as lists of ids in the
+        main query (`card_type_ids` …); the cached catalog holds the rows.
+        """
+        return (
+            self.select_related("carrier", "task", "verified_by")
+            .annotate(
+                card_type_ids=related_ids(Procedure.card_types.through, "cardtype_id"),
+                source_ids=related_ids(Procedure.sources.through, "source_id"),
+                advice_ids=related_ids(Procedure.advice.through, "advice_id"),
+            )
+            .prefetch_related(
+                "steps",
+                Prefetch(
+                    "requirements",
+                    queryset=Requirement.objects.select_related("document"),
+                ),
+                Prefetch("updates", queryset=Update.objects.order_by("-published_at")),
+            )
         )
 
 

@@ -1,25 +1,28 @@
 from django.urls import path
 
 from guides import views
+from guides.caching import cached_page
 
 app_name = "guides"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("guides/", views.ProcedureListView.as_view(), name="procedure-list"),
+    path("", cached_page(views.HomeView.as_view()), name="home"),
+    path(
+        "guides/", cached_page(views.ProcedureListView.as_view()), name="procedure-list"
+    ),
     path(
         "guides/<slug:slug>/",
-        views.ProcedureDetailView.as_view(),
+        cached_page(views.ProcedureDetailView.as_view()),
         name="procedure-detail",
     ),
     path(
         "guides/<slug:slug>/print/",
-        views.ProcedurePrintView.as_view(),
+        cached_page(views.ProcedurePrintView.as_view()),
         name="procedure-print",
     ),
     path(
         "guides/<slug:slug>/counter-card/",
-        views.CounterCardView.as_view(),
+        cached_page(views.CounterCardView.as_view()),
         name="procedure-counter-card",
     ),
 ]

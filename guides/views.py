@@ -6,11 +6,12 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from carriers.models import Carrier
+from guides import caching
 from guides.filters import ProcedureFilter
 from guides.models import Advice, DurationUnit, Procedure, Requirement, Task, Update
 from portal.languages import fallbacks_used
@@ -120,7 +121,9 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         context = super().get_context_data(**kwargs)
         procedure = self.object
         language = get_language()
-        advice = list(procedure.advice.all())
+        reference = caching.catalog()
+        advice = reference.pick("advice", procedure.advice_ids)
+        sources = reference.pick("sources", procedure.source_ids)
         requirements = list(procedure.requirements.all())
         steps = list(procedure.steps.all())
         updates = list(procedure.updates.all())
@@ -129,6 +132,8 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
             checks=[a for a in advice if a.kind == Advice.Kind.CHECK],
             warnings=[a for a in advice if a.kind == Advice.Kind.WARNING],
             requirements=requirements,
+            sources=sources,
+            card_types=reference.pick("card_types", procedure.card_type_ids),
             step_groups=procedure.step_groups(steps),
             updates=updates,
             other_ways=self.other_ways(procedure),
@@ -139,11 +144,16 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
                         *((s, f) for s in steps for f in ("title", "body")),
                         *((r.document, "name") for r in requirements),
                         *((a, f) for a in advice for f in ("title", "body")),
+                        *((s, "title") for s in sources),
                     ],
                     language,
                 )
             ),
             json_ld=how_to_json_ld(procedure, steps, requirements, self.request),
+        )
+        context["fallback_names"] = _(", ").join(
+            str(get_language_info(code)["name_translated"])
+            for code in context["fallback_languages"]
         )
         return context
 

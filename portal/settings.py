@@ -309,6 +309,10 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Public pages are served from the cache for up to this long; any content
+# change replaces them at once (guides/caching.py). 0 switches the cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

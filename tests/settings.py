@@ -10,3 +10,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Tests look at rendering; the page-cache tests switch the cache on themselves.
+PAGE_CACHE_SECONDS = 0

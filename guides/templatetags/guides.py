@@ -3,7 +3,7 @@ import nh3
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 
 from portal.languages import shown_language
 
@@ -44,9 +44,3 @@ def lang_attr(obj, field_name):
     if shown and shown != language:
         return format_html(' lang="{}"', shown)
     return ""
-
-
-@register.filter
-def language_name(code):
-    """The language's name in the visitor's language (英语, English, …)."""
-    return get_language_info(code)["name_translated"]

@@ -1,0 +1,180 @@
+"""Caching that is never stale.
+
+Every write to content (a save, delete or many-to-many change of a content
+model, from the admin, the seed loader, an import or a restore) moves the
+*content generation* once its transaction commits. Cached pages and the
+catalog of reference data are keyed by the generation, so a change shows on
+the very next request in every process that shares the cache. A scheduled
+publication moves the generation when its time comes: the state remembers the
+next one, so no cron job is needed.
+
+Signals, not service calls, trigger the invalidation: they are the one place
+every write path passes, including ones that know nothing about caching.
+"""
+
+import hashlib
+import time
+from functools import wraps
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Min
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import http_date
+from django.utils.translation import get_language
+
+STATE_KEY = "content:state"
+CONTENT_MODELS = [
+    "carriers.Carrier",
+    "carriers.Contact",
+    "carriers.CardType",
+    "carriers.Wallet",
+    "guides.Task",
+    "guides.Document",
+    "guides.Advice",
+    "guides.Source",
+    "guides.Procedure",
+    "guides.Step",
+    "guides.Requirement",
+    "guides.Update",
+]
+
+
+def content_state():
+    """{"generation", "changed_at", "next_change_at"}: one cache read per request."""
+    state = cache.get(STATE_KEY)
+    if state is None or (
+        state["next_change_at"] is not None
+        and state["next_change_at"] <= timezone.now()
+    ):
+        state = _fresh_state()
+    return state
+
+
+def _fresh_state():
+    Procedure = apps.get_model("guides", "Procedure")
+    now = timezone.now()
+    state = {
+        # Nanoseconds: unique across restarts and cache flushes, so a new
+        # generation never meets pages cached under an old one.
+        "generation": time.time_ns(),
+        "changed_at": now,
+        "next_change_at": Procedure.objects.scheduled().aggregate(
+            at=Min("published_at")
+        )["at"],
+    }
+    cache.set(STATE_KEY, state, timeout=None)
+    return state
+
+
+def invalidate():
+    cache.delete(STATE_KEY)
+
+
+def content_changed(sender, **kwargs):
+    # Now, so this transaction's own later reads see fresh pages; and again after
+    # commit, because a request that read the new generation before the commit
+    # may have cached the old rows under it.
+    invalidate()
+    transaction.on_commit(invalidate)
+
+
+def connect_signals():
+    for label in CONTENT_MODELS:
+        model = apps.get_model(label)
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"cache-{label}")
+        post_delete.connect(
+            content_changed, sender=model, dispatch_uid=f"cache-del-{label}"
+        )
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                content_changed,
+                sender=field.remote_field.through,
+                dispatch_uid=f"cache-m2m-{label}-{field.name}",
+            )
+
+
+class Catalog:
+    """The small reference tables every public page needs, read once per
+    content generation: carriers, tasks, card types, sources, checks and warnings."""
+
+    def __init__(self):
+        Carrier = apps.get_model("carriers", "Carrier")
+        CardType = apps.get_model("carriers", "CardType")
+        self.carriers = list(Carrier.objects.all())
+        self.tasks = list(apps.get_model("guides", "Task").objects.all())
+        self.card_types = list(CardType.objects.order_by("validity_days", "slug", "pk"))
+        self.sources = list(apps.get_model("guides", "Source").objects.all())
+        self.advice = list(apps.get_model("guides", "Advice").objects.all())
+        self._index = {
+            name: {obj.pk: obj for obj in getattr(self, name)}
+            for name in ("card_types", "sources", "advice")
+        }
+
+    def pick(self, name, ids):
+        """The objects of one table with these ids, in the table's order."""
+        wanted = {int(pk) for pk in (ids or "").split(",") if pk}
+        return [obj for obj in getattr(self, name) if obj.pk in wanted]
+
+
+_catalog = {"generation": None, "value": None}
+
+
+def catalog():
+    """This process's catalog for the current generation (built on first use)."""
+    generation = content_state()["generation"]
+    if _catalog["generation"] != generation:
+        _catalog.update(generation=generation, value=Catalog())
+    return _catalog["value"]
+
+
+def cached_page(view):
+    """Serve a public view's GET responses from the shared cache.
+
+    The key holds the generation, the language, the host and the full path, so
+    no visitor ever sees a page older than the content. Only 200 responses
+    that set no cookie are stored. Responses carry an ETag and Last-Modified,
+    and `Cache-Control: no-cache` lets browsers and a CDN keep a copy but
+    revalidate it (a 304 when nothing changed).
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        timeout = settings.PAGE_CACHE_SECONDS
+        if request.method not in ("GET", "HEAD") or not timeout:
+            return view(request, *args, **kwargs)
+        state = content_state()
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        key = "page:{}:{}:{}".format(
+            state["generation"],
+            get_language(),
+            hashlib.blake2b(address.encode(), digest_size=16).hexdigest(),
+        )
+        entry = cache.get(key)
+        if entry is None:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            if response.status_code != 200 or response.cookies or response.streaming:
+                return response
+            content = response.content
+            entry = {
+                "content": content,
+                "content_type": response["Content-Type"],
+                "etag": f'"{hashlib.blake2b(content, digest_size=12).hexdigest()}"',
+            }
+            if state["next_change_at"] is not None:
+                until_next = (state["next_change_at"] - timezone.now()).total_seconds()
+                timeout = max(1, min(timeout, int(until_next)))
+            cache.set(key, entry, timeout)
+        response = HttpResponse(entry["content"], content_type=entry["content_type"])
+        response["ETag"] = entry["etag"]
+        response["Last-Modified"] = http_date(state["changed_at"].timestamp())
+        response["Cache-Control"] = "public, no-cache"
+        return response
+
+    return wrapper
