@@ -1,4 +1,5 @@
-from django.db.models import Prefetch
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.views.generic import DetailView
 
 from carriers.models import Carrier
@@ -6,18 +7,38 @@ from guides.models import Procedure
 
 
 class CarrierDetailView(DetailView):
-    """A carrier's contacts and its published guides, grouped by task."""
+    """A carrier's contacts and its published guides, grouped by task: at most
+    GUIDES_PER_TASK each, with a link to the finder for the rest."""
+
+    GUIDES_PER_TASK = 10
 
     def get_queryset(self):
-        return Carrier.objects.prefetch_related(
-            "contacts",
-            "wallets",
-            "card_types",
-            Prefetch(
-                "procedures",
-                queryset=Procedure.objects.published()
-                .select_related("task")
-                .order_by("task__position", "channel", "slug"),
-                to_attr="published_procedures",
-            ),
+        return Carrier.objects.prefetch_related("contacts", "wallets", "card_types")
+
+    def get_context_data(self, **kwargs):
+        published = Procedure.objects.published().filter(carrier=self.object)
+        totals = dict(published.order_by().values_list("task").annotate(n=Count("pk")))
+        guides = (
+            published.with_listing()
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("task")],
+                    order_by=[F("channel").asc(), F("slug").asc()],
+                )
+            )
+            .filter(rank__lte=self.GUIDES_PER_TASK)
+            .order_by("task__position", "task", "channel", "slug")
         )
+        groups = []
+        for procedure in guides:
+            if not groups or groups[-1]["task"].pk != procedure.task_id:
+                groups.append(
+                    {
+                        "task": procedure.task,
+                        "guides": [],
+                        "total": totals[procedure.task_id],
+                    }
+                )
+            groups[-1]["guides"].append(procedure)
+        return super().get_context_data(task_groups=groups, **kwargs)

@@ -1,18 +1,34 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
     TranslationStackedInline,
     TranslationTabularInline,
 )
+from reversion.admin import VersionAdmin
 
-from guides import search
+from guides import history, search, services
+from guides.forms import ChangeNoteForm, RestoreForm, VerifyForm
 from guides.models import (
+    PUBLISH_PERMISSION,
+    PUBLISHER_STATUSES,
+    TRANSITIONS,
+    VERIFICATION_MAX_AGE,
     Advice,
     Document,
     Procedure,
+    Report,
+    ReportStatus,
     Requirement,
     Source,
     Status,
@@ -21,11 +37,13 @@ from guides.models import (
     Task,
     Update,
 )
+from guides.views import ProcedurePreviewView
 from portal.admin import (
     PositionedInlineFormSet,
     ProtectedDeleteMixin,
     languages_column,
 )
+from portal.languages import column, language_codes
 
 TRANSLATED_SEARCH = ["title_zh_hans", "title_en", "title_km"]
 
@@ -73,23 +91,40 @@ class RequirementInline(TranslationTabularInline):
     ]
 
 
-class ProcedureAdminForm(forms.ModelForm):
+class ProcedureAdminForm(ChangeNoteForm, forms.ModelForm):
+    """The guide with the workflow rules, the public change note and the check
+    that nobody saved the guide since this form was loaded."""
+
+    version_token = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Procedure
         fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose the fields)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status_before = self.instance.status if self.instance.pk else None
+        self.before = None  # the saved guide, as a Snapshot, once validated
+        self.conflict = None
+        if self.instance.pk:
+            self.fields["version_token"].initial = self.instance.edit_version
+        if "status" in self.fields:
+            allowed = TRANSITIONS[Status(self.status_before or Status.DRAFT)]
+            self.fields["status"].choices = [
+                choice for choice in Status.choices if choice[0] in allowed
+            ]
+
     def clean_status(self):
         status = self.cleaned_data["status"]
-        was_published = (
-            self.instance.pk and self.initial.get("status") == Status.PUBLISHED
-        )
         user = getattr(self, "user", None)
         if (
-            status == Status.PUBLISHED
-            and not was_published
+            status != self.status_before
+            and status in PUBLISHER_STATUSES
             and user is not None
-            and not user.has_perm("guides.publish_procedure")
+            and not user.has_perm(PUBLISH_PERMISSION)
         ):
+            if status == Status.WITHDRAWN:
+                raise forms.ValidationError(_("Only publishers can withdraw a guide."))
             raise forms.ValidationError(
                 _("Only publishers can publish. Save it as “In review” instead.")
             )
@@ -109,7 +144,67 @@ class ProcedureAdminForm(forms.ModelForm):
                     _("These card types belong to another carrier: %(cards)s")
                     % {"cards": ", ".join(foreign)},
                 )
+        if self.instance.pk:
+            self.check_edit_version()
+        status = cleaned.get("status")
+        live = self.status_before == Status.PUBLISHED and self.instance.is_public
+        self.check_change_note(
+            ask_kind=live and status == Status.PUBLISHED,
+            note_needed=status in PUBLISHER_STATUSES and status != self.status_before,
+        )
         return cleaned
+
+    def check_edit_version(self):
+        """Refuse the save when someone saved the guide after this form was loaded.
+
+        The row stays locked until the save ends (the admin saves in a
+        transaction), so two saves cannot both pass. The refused form keeps what
+        the editor typed and now carries the current token: saving again, after
+        reading the other editor's changes shown above the form, keeps this text.
+        """
+        current = (
+            Procedure.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .order_by()
+            .values_list("edit_version", flat=True)
+            .first()
+        )
+        token = self.cleaned_data.get("version_token")
+        if token == current:
+            self.before = history.Snapshot.of(self.instance)
+            return
+        self.conflict = conflict_since(self.instance, token)
+        self.add_error(
+            None,
+            _(
+                "Not saved: someone else saved this guide after you opened it. "
+                "Your text is still in the form below. Check their changes shown "
+                "here, merge what you need, then save again."
+            ),
+        )
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version_token")] = current
+
+
+def conflict_since(procedure, edit_version):
+    """What was saved since the form was loaded: who saved, and the changes."""
+    versions = list(history.versions_of(procedure))
+    base = next(
+        (v for v in versions if v.field_dict.get("edit_version") == edit_version),
+        None,
+    )
+    latest = versions[0] if versions else None
+    since = [v for v in versions if base is None or v.pk > base.pk]
+    rows = []
+    if base is not None:
+        rows = [
+            row
+            for row in history.compare(
+                history.Snapshot.of_version(base), history.Snapshot.of(procedure)
+            )
+            if row.changed
+        ]
+    return {"base": base, "latest": latest, "since": since, "rows": rows}
 
 
 class VerifiedFilter(admin.SimpleListFilter):
@@ -128,8 +223,13 @@ class VerifiedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(TabbedTranslationAdmin):
+class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
     form = ProcedureAdminForm
+    change_form_template = "admin/guides/procedure/change_form.html"
+    change_list_template = "admin/guides/procedure/change_list.html"
+    object_history_template = "admin/guides/procedure/object_history.html"
+    history_latest_first = True
+    actions = ["verify"]
     list_display = [
         "title",
         "carrier",
@@ -153,6 +253,7 @@ class ProcedureAdmin(TabbedTranslationAdmin):
             None,
             {
                 "fields": [
+                    "version_token",
                     "title",
                     "slug",
                     ("carrier", "task"),
@@ -198,35 +299,318 @@ class ProcedureAdmin(TabbedTranslationAdmin):
         Procedure.TRANSLATED_FIELDS, ("steps", ("title", "body"))
     )
 
+    change_note_fieldset = (
+        _("Public change note"),
+        {
+            "description": _(
+                "Needed when you publish, withdraw, or make a major change to a "
+                "published guide. Write it for visitors, in every language."
+            ),
+            "fields": [
+                "change_kind",
+                *(column("change_note", code) for code in language_codes()),
+            ],
+        },
+    )
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("steps")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if request.user.has_perm(PUBLISH_PERMISSION):
+            fieldsets.append(self.change_note_fieldset)
+        return fieldsets
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user
         return form
 
+    def has_change_permission(self, request, obj=None):
+        """Editors see a live or withdrawn guide read-only: changing it is
+        publishing, which needs the publish permission."""
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.can_be_changed_by(request.user))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            procedure = self.get_object(request, unquote(object_id))
+            if procedure is not None and self.has_change_permission(request, procedure):
+                # The state about to be replaced must be in the history.
+                services.procedure_ensure_history(procedure=procedure)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @transaction.atomic
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        services.procedure_record_change(
+            procedure=form.instance,
+            before=form.before,
+            status_before=form.status_before,
+            change=form.change_note(),
+        )
         search.reindex(form.instance)
+
+    # Views beside the change form: preview, compare, restore, needs attention.
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "attention/",
+                view(self.attention_view),
+                name="guides_procedure_attention",
+            ),
+            path(
+                "<path:object_id>/preview/",
+                view(self.preview_view),
+                name="guides_procedure_preview",
+            ),
+            path(
+                "<path:object_id>/history/compare/",
+                view(self.compare_view),
+                name="guides_procedure_compare",
+            ),
+            path(
+                "<path:object_id>/history/<int:version_id>/restore/",
+                view(self.restore_view),
+                name="guides_procedure_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _procedure_or_404(self, request, object_id, queryset=None):
+        queryset = queryset if queryset is not None else Procedure.objects.all()
+        try:
+            procedure = queryset.get(pk=unquote(object_id))
+        except (Procedure.DoesNotExist, ValueError):
+            raise Http404 from None
+        if not self.has_view_or_change_permission(request, procedure):
+            raise PermissionDenied
+        return procedure
+
+    def _context(self, request, procedure, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": procedure,
+            "has_change_permission": self.has_change_permission(request, procedure),
+            **extra,
+        }
+
+    def preview_view(self, request, object_id):
+        """A draft in the public page layout: the one place that shows a guide
+        outside Procedure.objects.published(), to staff only."""
+        procedure = self._procedure_or_404(request, object_id)
+        language = request.GET.get("language")
+        if language not in language_codes():
+            language = translation.get_language()
+        with translation.override(language):
+            response = ProcedurePreviewView.as_view(
+                extra_context={"languages": language_codes()}
+            )(request, pk=procedure.pk)
+            response.render()
+        response["X-Robots-Tag"] = "noindex"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def compare_view(self, request, object_id):
+        """Two versions side by side, field by field, in every language, with
+        the steps and documents; "current" is the guide as saved now."""
+        procedure = self._procedure_or_404(request, object_id)
+        versions = list(history.versions_of(procedure))
+        default_old = versions[0].pk if versions else "current"
+
+        def pick(name, default):
+            value = request.GET.get(name, str(default))
+            if value == "current":
+                return "current", history.Snapshot.of(procedure)
+            version = next((v for v in versions if str(v.pk) == value), None)
+            if version is None:
+                raise Http404
+            return version.pk, history.Snapshot.of_version(version)
+
+        old_key, old = pick("old", default_old)
+        new_key, new = pick("new", "current")
+        rows = history.compare(old, new)
+        show_all = request.GET.get("all") == "1"
+        return TemplateResponse(
+            request,
+            "admin/guides/procedure/compare.html",
+            self._context(
+                request,
+                procedure,
+                title=gettext("Compare versions of “%(guide)s”") % {"guide": procedure},
+                versions=versions,
+                old_key=old_key,
+                new_key=new_key,
+                rows=rows if show_all else [row for row in rows if row.changed],
+                changed_count=sum(row.changed for row in rows),
+                show_all=show_all,
+            ),
+        )
+
+    def restore_view(self, request, object_id, version_id):
+        procedure = self._procedure_or_404(request, object_id)
+        version = next(
+            (v for v in history.versions_of(procedure) if v.pk == version_id), None
+        )
+        if version is None:
+            raise Http404
+        if not self.has_change_permission(request, procedure):
+            raise PermissionDenied
+        form = RestoreForm(request.POST or None, live=procedure.is_public)
+        if request.method == "POST" and form.is_valid():
+            services.procedure_restore(
+                version=version, user=request.user, change=form.change_note()
+            )
+            message = gettext("Restored the version saved on %(date)s.") % {
+                "date": version.revision.date_created
+            }
+            self.log_change(request, procedure, message)
+            self.message_user(request, message, messages.SUCCESS)
+            return HttpResponseRedirect(
+                reverse("admin:guides_procedure_change", args=[procedure.pk])
+            )
+        rows = history.compare(
+            history.Snapshot.of(procedure), history.Snapshot.of_version(version)
+        )
+        return TemplateResponse(
+            request,
+            "admin/guides/procedure/restore.html",
+            self._context(
+                request,
+                procedure,
+                title=gettext("Restore a version of “%(guide)s”")
+                % {"guide": procedure},
+                version=version,
+                form=form,
+                rows=[row for row in rows if row.changed],
+            ),
+        )
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """django-reversion's own revert page would bring back the workflow state
+        too and skip the change note; send editors to the restore page instead."""
+        return HttpResponseRedirect(
+            reverse(
+                "admin:guides_procedure_restore",
+                args=[unquote(object_id), version_id],
+            )
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        procedure = self._procedure_or_404(request, object_id)
+        return super().history_view(
+            request,
+            object_id,
+            {
+                "versions": history.versions_of(procedure),
+                "has_change_permission": self.has_change_permission(request, procedure),
+                **(extra_context or {}),
+            },
+        )
+
+    def recoverlist_view(self, request, extra_context=None):
+        raise Http404  # guides are withdrawn, not deleted
+
+    def attention_view(self, request):
+        """What editors should look at next: stale or missing verifications,
+        missing translations, and what visitors reported."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        current = Procedure.objects.exclude(status=Status.WITHDRAWN).select_related(
+            "carrier", "task", "verified_by"
+        )
+        untranslated = []
+        for procedure in current.prefetch_related("steps"):
+            missing = procedure.missing_languages()
+            if missing:
+                untranslated.append((procedure, missing))
+        return TemplateResponse(
+            request,
+            "admin/guides/procedure/attention.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": gettext("Needs attention"),
+                "unverified": current.needing_verification().order_by(
+                    "verified_on", "carrier__position", "slug"
+                ),
+                "max_age_days": VERIFICATION_MAX_AGE.days,
+                "untranslated": untranslated,
+                "reports": Report.objects.open().select_related(
+                    "procedure__carrier", "step"
+                ),
+            },
+        )
+
+    @admin.action(description=_("Record a verification"), permissions=["change"])
+    def verify(self, request, queryset):
+        """Ask when, how and where, then record it on every selected guide."""
+        form = VerifyForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            count = services.procedure_verify(
+                procedures=queryset,
+                user=request.user,
+                verified_on=form.cleaned_data["verified_on"],
+                method=form.cleaned_data["method"],
+                url=form.cleaned_data["url"],
+            )
+            self.message_user(
+                request,
+                ngettext(
+                    "Recorded the verification of %(count)d guide.",
+                    "Recorded the verification of %(count)d guides.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/guides/procedure/verify.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": gettext("Record a verification"),
+                "form": form,
+                "procedures": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 @admin.register(Step)
 class StepAdmin(TabbedTranslationAdmin):
-    """Steps are edited inside their guide; this list finds a step across guides."""
+    """Steps are edited inside their guide; this list finds a step across guides.
 
-    list_display = ["title", "procedure", "position", "logic"]
+    Read-only: a step saved on its own would skip the guide's history, its
+    conflict check and its change note.
+    """
+
+    list_display = ["title", "edit_in_guide", "position", "logic"]
     list_select_related = ["procedure"]
     search_fields = TRANSLATED_SEARCH
-    autocomplete_fields = ["procedure"]
 
     def has_add_permission(self, request):
         return False
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        search.reindex(obj.procedure)
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("procedure"))
+    def edit_in_guide(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:guides_procedure_change", args=[obj.procedure_id]),
+            obj.procedure,
+        )
 
 
 @admin.register(Task)
@@ -268,10 +652,77 @@ class SourceAdmin(TabbedTranslationAdmin):
 
 @admin.register(Update)
 class UpdateAdmin(TabbedTranslationAdmin):
+    """Updates are made by publishing; here a note's wording can be corrected."""
+
     list_display = ["procedure", "kind", "published_at", "languages"]
     list_filter = ["kind"]
     list_select_related = ["procedure"]
     autocomplete_fields = ["procedure"]
     date_hierarchy = "published_at"
+    readonly_fields = ["uuid", "modified_at"]
 
     languages = languages_column(("note",))
+
+
+def report_status_action(status, description):
+    """An admin action moving the selected reports to `status`."""
+
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin, request, queryset):
+        count = queryset.update(status=status)
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d report is now “%(status)s”.",
+                "%(count)d reports are now “%(status)s”.",
+                count,
+            )
+            % {"count": count, "status": ReportStatus(status).label},
+            messages.SUCCESS,
+        )
+
+    action.__name__ = f"mark_{status}"
+    return action
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    """Visitors' reports, triaged: new → accepted → fixed, or rejected."""
+
+    list_display = ["summary", "procedure", "step", "status", "language", "created_at"]
+    list_display_links = ["summary"]
+    list_filter = ["status", "language", "procedure__carrier", "created_at"]
+    list_select_related = ["procedure", "step"]
+    search_fields = ["message", "procedure__slug"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "procedure_link",
+        "step",
+        "message",
+        "contact",
+        "language",
+        "created_at",
+    ]
+    fields = [*readonly_fields, "status", "editor_note"]
+    actions = [
+        report_status_action(ReportStatus.ACCEPTED, _("Mark as accepted")),
+        report_status_action(ReportStatus.REJECTED, _("Mark as rejected")),
+        report_status_action(ReportStatus.FIXED, _("Mark as fixed")),
+        report_status_action(ReportStatus.NEW, _("Mark as new again")),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # reports come from visitors
+
+    @admin.display(description=_("what is wrong"))
+    def summary(self, obj):
+        text = obj.message
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    @admin.display(description=_("procedure"))
+    def procedure_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:guides_procedure_change", args=[obj.procedure_id]),
+            obj.procedure,
+        )

@@ -1,12 +1,16 @@
+import uuid
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
-from django.db.models import OuterRef, Prefetch, StringAgg, Subquery, Value
-from django.db.models.functions import Cast
+from django.db.models import Count, OuterRef, Prefetch, StringAgg, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.text import get_text_list
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from carriers.models import CardType, Carrier, tel_href, validate_phone, validate_ussd
@@ -34,6 +38,22 @@ class Status(models.TextChoices):
     REVIEW = "review", _("In review")
     PUBLISHED = "published", _("Published")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# The workflow: which status a guide may move to from each status. A live guide is
+# changed or withdrawn, never quietly sent back to draft; a withdrawn one can be
+# reworked as a draft or published again.
+TRANSITIONS = {
+    Status.DRAFT: {Status.DRAFT, Status.REVIEW, Status.PUBLISHED},
+    Status.REVIEW: {Status.REVIEW, Status.DRAFT, Status.PUBLISHED},
+    Status.PUBLISHED: {Status.PUBLISHED, Status.WITHDRAWN},
+    Status.WITHDRAWN: {Status.WITHDRAWN, Status.DRAFT, Status.PUBLISHED},
+}
+# Statuses only a user with the publish permission may set or edit a guide in.
+PUBLISHER_STATUSES = {Status.PUBLISHED, Status.WITHDRAWN}
+PUBLISH_PERMISSION = "guides.publish_procedure"
+# A verification older than this is due again.
+VERIFICATION_MAX_AGE = timedelta(days=180)
 
 
 class DurationUnit(models.TextChoices):
@@ -145,6 +165,7 @@ def related_ids(through, column_name):
     """A subquery: the comma-separated ids a procedure links to in `through`."""
     return Subquery(
         through.objects.filter(procedure=OuterRef("pk"))
+        .order_by()
         .values("procedure")
         .annotate(ids=StringAgg(Cast(column_name, models.CharField()), Value(",")))
         .values("ids")
@@ -161,8 +182,28 @@ class ProcedureQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
 
     def with_listing(self):
-        """What a list of guides shows: carrier and task, in the same query."""
-        return self.select_related("carrier", "task")
+        """What a list of guides shows: carrier, task and how many documents,
+        in one query whose cost does not depend on the size of the table."""
+        return self.select_related("carrier", "task").annotate(
+            document_count=Coalesce(
+                Subquery(
+                    Requirement.objects.filter(procedure=OuterRef("pk"))
+                    .order_by()  # the default ordering would split the group
+                    .values("procedure")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+        )
+
+    def needing_verification(self, today=None):
+        """Guides never verified, or verified longer ago than VERIFICATION_MAX_AGE."""
+        today = today or timezone.localdate()
+        return self.filter(
+            models.Q(verified_on__isnull=True)
+            | models.Q(verified_on__lt=today - VERIFICATION_MAX_AGE)
+        )
 
     def with_detail(self):
         """Everything a guide page shows, in a constant number of queries.
@@ -295,6 +336,9 @@ class Procedure(models.Model):
     # Every language's title, summary and steps, normalised for substring search;
     # rebuilt by guides.search.reindex() whenever the guide or its steps change.
     search_document = models.TextField(editable=False, default="")
+    # Bumped by every save: an editor's form carries the number it was loaded with,
+    # and a save from an out-of-date form is refused (no silent overwrite).
+    edit_version = models.PositiveIntegerField(editable=False, default=0)
 
     objects = ProcedureQuerySet.as_manager()
 
@@ -325,6 +369,9 @@ class Procedure(models.Model):
     def save(self, *args, **kwargs):
         if self.status == Status.PUBLISHED and not self.published_at:
             self.published_at = timezone.now()
+        self.edit_version += 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "edit_version"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -381,6 +428,16 @@ class Procedure(models.Model):
         return ngettext("%(amount)s riel", "%(amount)s riel", int(self.fee_amount)) % {
             "amount": amount
         }
+
+    def can_be_changed_by(self, user):
+        """Editors work on drafts and guides in review; a live or withdrawn guide is
+        changed only by someone who may publish, since every change to it is public."""
+        if self.status in PUBLISHER_STATUSES:
+            return user.has_perm(PUBLISH_PERMISSION)
+        return True
+
+    def allowed_statuses(self):
+        return TRANSITIONS[Status(self.status)]
 
     def step_groups(self, steps=None):
         """Steps as visitors follow them: numbered groups, each a main step and,
@@ -549,6 +606,36 @@ class UpdateKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# What an Update's changed_fields may hold, in the order they are told.
+CHANGE_LABELS = {
+    "title": _("title"),
+    "summary": _("summary"),
+    "channel": _("channel"),
+    "audience": _("who can use it"),
+    "card_types": _("card types"),
+    "fee": _("fee"),
+    "duration": _("time needed"),
+    "where": _("where"),
+    "documents": _("documents"),
+    "steps": _("steps"),
+    "checks": _("checks and warnings"),
+    "sources": _("sources"),
+}
+
+
+class UpdateQuerySet(models.QuerySet):
+    def public(self):
+        """Change notes visitors and feeds see: those of published guides, plus the
+        notice that a guide was withdrawn (its other notes go with the guide)."""
+        return self.filter(published_at__lte=timezone.now()).filter(
+            models.Q(procedure__in=Procedure.objects.published())
+            | models.Q(kind=UpdateKind.WITHDRAWN, procedure__status=Status.WITHDRAWN)
+        )
+
+    def with_procedure(self):
+        return self.select_related("procedure__carrier", "procedure__task")
+
+
 class Update(models.Model):
     """A public change note: what visitors and subscribers are told changed."""
 
@@ -567,6 +654,11 @@ class Update(models.Model):
         help_text=_("Keys such as fee, documents, steps, channel."),
     )
     published_at = models.DateTimeField(_("date"), default=timezone.now)
+    modified_at = models.DateTimeField(auto_now=True)
+    # The feed GUID: the same in every language and on every host, for ever.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    objects = UpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -576,3 +668,100 @@ class Update(models.Model):
 
     def __str__(self):
         return f"{self.procedure} — {self.get_kind_display()}"
+
+    @property
+    def changed_labels(self):
+        """Human names of the changed fields, in CHANGE_LABELS order."""
+        return [
+            CHANGE_LABELS[key] for key in CHANGE_LABELS if key in self.changed_fields
+        ]
+
+    @property
+    def what_happened(self):
+        """“fee and steps changed”, “new guide”, “withdrawn”."""
+        if self.kind == UpdateKind.NEW:
+            return pgettext_lazy("update headline", "new guide")
+        if self.kind == UpdateKind.WITHDRAWN:
+            return pgettext_lazy("update headline", "withdrawn")
+        labels = self.changed_labels
+        if not labels:
+            return pgettext_lazy("update headline", "updated")
+        return _("%(fields)s changed") % {
+            "fields": get_text_list([str(label) for label in labels], _("and"))
+        }
+
+    @property
+    def headline(self):
+        """“Metfone · Cancel online — fee changed”, in the active language."""
+        return (
+            f"{self.procedure.carrier} · {self.procedure.title} — {self.what_happened}"
+        )
+
+    @property
+    def public_url(self):
+        """The guide, or the updates page once the guide is no longer public."""
+        if self.procedure.is_public:
+            return self.procedure.get_absolute_url()
+        return reverse("guides:updates") + f"#update-{self.pk}"
+
+
+class ReportStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    FIXED = "fixed", _("Fixed")
+
+
+OPEN_REPORT_STATUSES = [ReportStatus.NEW, ReportStatus.ACCEPTED]
+
+
+class ReportQuerySet(models.QuerySet):
+    def open(self):
+        """Reports nobody has rejected or fixed yet."""
+        return self.filter(status__in=OPEN_REPORT_STATUSES)
+
+
+class Report(models.Model):
+    """A visitor's “something is wrong here”, triaged by editors."""
+
+    MESSAGE_MAX_LENGTH = 2000
+
+    procedure = models.ForeignKey(
+        Procedure,
+        verbose_name=_("procedure"),
+        on_delete=models.CASCADE,
+        related_name="reports",
+    )
+    step = models.ForeignKey(
+        Step,
+        verbose_name=_("step"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        help_text=_("Empty when the visitor meant the guide in general."),
+    )
+    message = models.TextField(_("what is wrong"), max_length=MESSAGE_MAX_LENGTH)
+    contact = models.CharField(
+        _("visitor's contact"),
+        max_length=200,
+        blank=True,
+        help_text=_("Personal data: use it only to ask about this report."),
+    )
+    language = models.CharField(_("page language"), max_length=10, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus, default=ReportStatus.NEW
+    )
+    editor_note = models.TextField(_("editor's note"), blank=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("visitor report")
+        verbose_name_plural = _("visitor reports")
+        indexes = [models.Index(fields=["status"], name="guides_report_status_idx")]
+
+    def __str__(self):
+        return f"{self.procedure} — {self.get_status_display()}"

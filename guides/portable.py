@@ -16,6 +16,7 @@ Adding a model is one entry in KINDS (or in a kind's `children`).
 
 import datetime
 import json
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -29,6 +30,7 @@ from guides.models import (
     Advice,
     Document,
     Procedure,
+    Report,
     Requirement,
     Source,
     Step,
@@ -40,8 +42,10 @@ from portal.languages import column, language_codes
 FORMAT = "cambodia-sim-guide/content"
 VERSION = 1
 
-# Derived or bookkeeping columns that a file does not carry.
-SKIPPED = {"id", "search_document", "modified_at"}
+# Derived or bookkeeping columns that a file does not carry: ids, the search
+# text (rebuilt), the last-write time and the counter that detects two editors
+# saving at once (both meaningful only in the database that wrote them).
+SKIPPED = {"id", "search_document", "modified_at", "edit_version"}
 
 
 class ContentFileError(Exception):
@@ -94,13 +98,24 @@ KINDS = (
         (
             Child("steps", Step, "procedure", key=("position",)),
             Child("requirements", Requirement, "procedure", key=("position",)),
-            # Oldest first, so a new note appends instead of shifting the rest.
-            Child("updates", Update, "procedure", order_by=("published_at", "pk")),
+            # Matched by their uuid, which is also the feeds' item id: a restored
+            # site repeats no item in a feed reader.
+            Child(
+                "updates",
+                Update,
+                "procedure",
+                key=("uuid",),
+                order_by=("published_at", "pk"),
+            ),
         ),
     ),
 )
 
 KIND_BY_MODEL = {kind.model: kind for kind in KINDS}
+
+# Models of carriers/guides that are not content: visitor reports are messages
+# with personal data (a contact address), kept by the database backup only.
+NOT_CONTENT = (Report,)
 
 
 def translated_fields(model):
@@ -168,7 +183,7 @@ def dump_value(obj, name, f):
         return value.astimezone(datetime.UTC).isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | uuid.UUID):
         return str(value)
     return value
 
@@ -348,12 +363,18 @@ class Importer:
                 touched.append(obj)
         return touched
 
+    def child_key(self, child, row):
+        return tuple(
+            load_value(child.model._meta.get_field(name), row[name])
+            for name in child.key
+        )
+
     def import_children(self, child, parent, rows):
         """Make the parent's rows of this child kind exactly `rows`."""
         existing = list(child_queryset(child, parent))
         changed = False
         if child.key:
-            wanted = {tuple(row[name] for name in child.key) for row in rows}
+            wanted = {self.child_key(child, row) for row in rows}
             by_key = {}
             for obj in existing:
                 key = tuple(getattr(obj, name) for name in child.key)
@@ -363,7 +384,7 @@ class Importer:
                     obj.delete()
                     self.counts.deleted += 1
                     changed = True
-            matches = [by_key.get(tuple(row[n] for n in child.key)) for row in rows]
+            matches = [by_key.get(self.child_key(child, row)) for row in rows]
         else:
             matches = existing[: len(rows)] + [None] * (len(rows) - len(existing))
             for obj in existing[len(rows) :]:
@@ -397,6 +418,8 @@ def load_value(f, value):
         return datetime.date.fromisoformat(value)
     if isinstance(f, models.DecimalField):
         return Decimal(value)
+    if isinstance(f, models.UUIDField):
+        return uuid.UUID(value)
     return value
 
 

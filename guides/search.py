@@ -10,7 +10,7 @@ import re
 import unicodedata
 
 from django.conf import settings
-from django.db.models import Value
+from django.db.models import Lookup, TextField, Value
 from django.db.models.functions import StrIndex
 
 # Typed Khmer often puts the subscript RO (coeng + RO) before another subscript;
@@ -21,6 +21,29 @@ WHITESPACE = re.compile(r"\s+")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
 MAX_QUERY_LENGTH = 100
+
+
+@TextField.register_lookup
+class Substring(Lookup):
+    """`field__substring=text`: the field contains the text, case-sensitively.
+
+    Both sides are normalised already, so no case folding is needed in SQL.
+    PostgreSQL gets `LIKE '%text%'`, which the pg_trgm GIN index answers;
+    SQLite gets instr(), a plain search several times faster than its LIKE.
+    """
+
+    lookup_name = "substring"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"INSTR({lhs}, {rhs}) > 0", (*lhs_params, *rhs_params)
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        pattern = [f"%{connection.ops.prep_for_like_query(p)}%" for p in rhs_params]
+        return f"{lhs} LIKE {rhs}", (*lhs_params, *pattern)
 
 
 def normalize(text):
@@ -56,7 +79,7 @@ def filter_queryset(queryset, query):
         return queryset
     ordering = queryset.query.order_by or queryset.model._meta.ordering
     return (
-        queryset.filter(search_document__contains=needle)
+        queryset.filter(search_document__substring=needle)
         .alias(match_at=StrIndex("search_document", Value(needle)))
         .order_by("match_at", *ordering)
     )

@@ -1,3 +1,4 @@
+import reversion
 from modeltranslation.translator import TranslationOptions, register
 
 from guides.models import (
@@ -50,3 +51,17 @@ class RequirementTranslation(TranslationOptions):
 @register(Update)
 class UpdateTranslation(TranslationOptions):
     fields = ("note",)
+
+
+# History (django-reversion) is registered here, after the translation registrations
+# above: reversion fixes a model's field list when it is registered, and only now
+# does that list hold every language's column. A revision of a guide holds the guide
+# with its steps and required documents.
+reversion.register(Step)
+reversion.register(Requirement)
+reversion.register(
+    Procedure,
+    follow=["steps", "requirements"],
+    # Rebuilt from the text by guides.search.reindex() after a restore.
+    exclude=["search_document"],
+)

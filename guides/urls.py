@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guides import views
+from guides import feeds, views
 from guides.caching import cached_page
 
 app_name = "guides"
@@ -24,5 +24,58 @@ urlpatterns = [
         "guides/<slug:slug>/counter-card/",
         cached_page(views.CounterCardView.as_view()),
         name="procedure-counter-card",
+    ),
+]
+
+# Updates, feeds and visitors' reports (issue 4).
+urlpatterns += [
+    path(
+        "guides/<slug:slug>/report/",
+        views.report_problem,
+        name="report",
+    ),
+    path(
+        "guides/<slug:slug>/report/thanks/",
+        views.ReportThanksView.as_view(),
+        name="report-thanks",
+    ),
+    path("updates/", views.UpdateListView.as_view(), name="updates"),
+    path(
+        "updates/carriers/<slug:slug>/",
+        views.UpdateListView.as_view(),
+        {"kind": "carrier"},
+        name="updates-carrier",
+    ),
+    path(
+        "updates/tasks/<slug:slug>/",
+        views.UpdateListView.as_view(),
+        {"kind": "task"},
+        name="updates-task",
+    ),
+    path("feeds/rss/", feeds.rss, name="feed-rss"),
+    path("feeds/atom/", feeds.atom, name="feed-atom"),
+    path(
+        "feeds/carriers/<slug:slug>/rss/",
+        feeds.rss,
+        {"kind": "carrier"},
+        name="feed-rss-carrier",
+    ),
+    path(
+        "feeds/carriers/<slug:slug>/atom/",
+        feeds.atom,
+        {"kind": "carrier"},
+        name="feed-atom-carrier",
+    ),
+    path(
+        "feeds/tasks/<slug:slug>/rss/",
+        feeds.rss,
+        {"kind": "task"},
+        name="feed-rss-task",
+    ),
+    path(
+        "feeds/tasks/<slug:slug>/atom/",
+        feeds.atom,
+        {"kind": "task"},
+        name="feed-atom-task",
     ),
 ]

@@ -1,8 +1,10 @@
 import json
 
+from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
@@ -10,10 +12,11 @@ from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
 
-from carriers.models import Carrier
-from guides import caching
+from guides import caching, ratelimit
+from guides.feeds import Scope
 from guides.filters import ProcedureFilter
-from guides.models import Advice, DurationUnit, Procedure, Requirement, Task, Update
+from guides.forms import ReportForm
+from guides.models import Advice, DurationUnit, Procedure, Requirement, Update
 from portal.languages import fallbacks_used
 
 
@@ -22,16 +25,17 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         published = Procedure.objects.published()
+        reference = caching.catalog()
+        # order_by(): the default ordering would join carriers and tasks for nothing.
+        counts = published.order_by()
+        per_task = dict(counts.values_list("task").annotate(n=Count("pk")))
+        per_carrier = dict(counts.values_list("carrier").annotate(n=Count("pk")))
         return super().get_context_data(
-            tasks=Task.objects.annotate(
-                guide_count=Count("procedures", filter=Q(procedures__in=published))
-            ),
-            carriers=Carrier.objects.annotate(
-                guide_count=Count("procedures", filter=Q(procedures__in=published))
-            ),
-            updates=Update.objects.filter(procedure__in=published).select_related(
-                "procedure__carrier"
-            )[:5],
+            tasks=[(task, per_task.get(task.pk, 0)) for task in reference.tasks],
+            carriers=[(c, per_carrier.get(c.pk, 0)) for c in reference.carriers],
+            updates=Update.objects.public()
+            .with_procedure()
+            .order_by("-published_at", "-pk")[:5],
             **kwargs,
         )
 
@@ -45,9 +49,7 @@ class ProcedureListView(ListView):
     def get_queryset(self):
         self.filterset = ProcedureFilter(
             self.request.GET or None,
-            queryset=Procedure.objects.published()
-            .with_listing()
-            .annotate(document_count=Count("requirements", distinct=True)),
+            queryset=Procedure.objects.published().with_listing(),
             request=self.request,
         )
         return self.filterset.qs
@@ -116,6 +118,7 @@ class PublishedProcedureMixin:
 class ProcedureDetailView(PublishedProcedureMixin, DetailView):
     template_name = "guides/procedure_detail.html"
     print_view = False
+    OTHER_WAYS = 12
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -127,6 +130,7 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         requirements = list(procedure.requirements.all())
         steps = list(procedure.steps.all())
         updates = list(procedure.updates.all())
+        other_ways = self.other_ways(procedure)
         context.update(
             print_view=self.print_view,
             checks=[a for a in advice if a.kind == Advice.Kind.CHECK],
@@ -136,7 +140,8 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
             card_types=reference.pick("card_types", procedure.card_type_ids),
             step_groups=procedure.step_groups(steps),
             updates=updates,
-            other_ways=self.other_ways(procedure),
+            other_ways=other_ways[: self.OTHER_WAYS],
+            more_ways=len(other_ways) > self.OTHER_WAYS,
             fallback_languages=sorted(
                 fallbacks_used(
                     [
@@ -158,21 +163,22 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         return context
 
     def other_ways(self, procedure):
-        """Every published way to do the same task: this carrier's first."""
-        return (
+        """Published ways to do the same task, this carrier's first, at most
+        OTHER_WAYS (one more is fetched to know whether to link to the rest)."""
+        ways = (
             Procedure.objects.published()
+            .with_listing()
             .filter(task=procedure.task_id)
-            .select_related("carrier")
             .annotate(
-                document_count=Count("requirements"),
                 same_carrier=Case(
                     When(carrier=procedure.carrier_id, then=Value(0)),
                     default=Value(1),
                     output_field=IntegerField(),
-                ),
+                )
             )
             .order_by("same_carrier", "carrier__position", "channel", "slug")
         )
+        return list(ways[: self.OTHER_WAYS + 1])
 
 
 class ProcedurePrintView(ProcedureDetailView):
@@ -300,3 +306,75 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# Updates, feeds' HTML twin, and visitors' reports (issue 4).
+
+
+class UpdateListView(ListView):
+    """What changed, newest first: all guides, one carrier's or one task's."""
+
+    template_name = "guides/updates.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.scope = Scope.from_url(self.kwargs.get("kind"), self.kwargs.get("slug"))
+        return self.scope.updates()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(scope=self.scope, **kwargs)
+
+
+REPORTS_PER_WINDOW, REPORT_WINDOW_SECONDS = 5, 3600
+
+
+def report_problem(request, slug):
+    """“Report a problem” for a published guide: no login; CSRF, a honeypot and
+    a per-client rate limit keep it from being abused."""
+    procedure = get_object_or_404(
+        Procedure.objects.published().select_related("carrier"), slug=slug
+    )
+    form = ReportForm(request.POST or None, procedure=procedure)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        limit, window = getattr(
+            settings,
+            "REPORT_RATE_LIMIT",
+            (REPORTS_PER_WINDOW, REPORT_WINDOW_SECONDS),
+        )
+        if not ratelimit.hit(request, "report", limit=limit, window=window):
+            form.add_error(
+                None,
+                _(
+                    "You have sent many reports in a short time. Please try again "
+                    "in an hour; your text is still here."
+                ),
+            )
+            status = 429
+        else:
+            if not form.is_bot:  # a bot is thanked, and its report dropped
+                form.save(language=get_language())
+            return redirect("guides:report-thanks", slug=procedure.slug)
+    return render(
+        request,
+        "guides/report_form.html",
+        {"procedure": procedure, "form": form},
+        status=status,
+    )
+
+
+class ReportThanksView(DetailView):
+    template_name = "guides/report_thanks.html"
+
+    def get_queryset(self):
+        return Procedure.objects.published()
+
+
+class ProcedurePreviewView(ProcedureDetailView):
+    """A guide in any status, in the public layout: served to editors by the
+    admin's preview. The one view not starting from Procedure.objects.published()."""
+
+    template_name = "guides/procedure_preview.html"
+
+    def get_queryset(self):
+        return Procedure.objects.with_detail()

@@ -235,10 +235,18 @@ def test_editor_cannot_publish_but_a_publisher_can(client, editor):
     publisher = User.objects.create_user("pub", password="x", is_staff=True)
     publisher.groups.add(Group.objects.get(name="Publishers"))
     client.force_login(publisher)
-    assert (
-        client.post(ADD_URL, guide_form(carrier, task, status="published")).status_code
-        == 302
+    # Publishing asks for the public change note in every language.
+    notes = {
+        "change_note_zh_hans": "首次发布。",
+        "change_note_en": "First published.",
+        "change_note_km": "ចុះផ្សាយលើកដំបូង។",
+    }
+    response = client.post(ADD_URL, guide_form(carrier, task, status="published"))
+    assert set(notes) <= set(form_errors(response))
+    response = client.post(
+        ADD_URL, guide_form(carrier, task, status="published", **notes)
     )
+    assert response.status_code == 302
     assert Procedure.objects.published().count() == 1
 
 

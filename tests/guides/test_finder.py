@@ -163,3 +163,12 @@ def test_finder_queries_do_not_grow_with_results(client, django_assert_max_num_q
     client.get("/en/guides/")
     with django_assert_max_num_queries(3):
         client.get("/en/guides/", {"carrier": "smart"})
+
+
+def test_each_result_says_how_many_documents_to_bring(client):
+    make_procedure(slug="three", title_en="Three documents", requirements=3)
+    make_procedure(slug="none", title_en="No documents")
+    response = client.get("/en/guides/")
+    counts = {p.slug: p.document_count for p in response.context["object_list"]}
+    assert counts == {"three": 3, "none": 0}
+    assert "3 documents" in response.content.decode()

@@ -43,7 +43,7 @@ def snapshot():
             rows[model.__name__, obj.pk] = {
                 f.attname: getattr(obj, f.attname)
                 for f in obj._meta.concrete_fields
-                if f.attname not in ("modified_at",)
+                if f.attname not in ("modified_at", "edit_version")
             }
     return rows
 

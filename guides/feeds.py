@@ -1,0 +1,191 @@
+"""RSS 2.0 and Atom 1.0 feeds of the public change notes (Updates).
+
+One feed of everything, one per carrier and one per task, each under every
+language prefix: the URL's language is active, so titles and notes come out in
+it. Items carry a GUID that is the same in every language and on every host.
+Responses carry an ETag and Last-Modified and answer a repeat with 304.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.contrib.syndication.views import Feed
+from django.db.models import Count, Max
+from django.http import Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import condition
+
+from carriers.models import Carrier
+from guides.models import Task, Update
+
+FEED_LENGTH = 50
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which updates a feed or an updates page holds: all, a carrier's, a task's."""
+
+    carrier: Carrier | None = None
+    task: Task | None = None
+
+    @classmethod
+    def from_url(cls, kind=None, slug=None):
+        if kind is None:
+            return cls()
+        model = {"carrier": Carrier, "task": Task}[kind]
+        try:
+            return cls(**{kind: model.objects.get(slug=slug)})
+        except model.DoesNotExist:
+            raise Http404 from None
+
+    def updates(self):
+        updates = Update.objects.public().with_procedure()
+        if self.carrier:
+            updates = updates.filter(procedure__carrier=self.carrier)
+        if self.task:
+            updates = updates.filter(procedure__task=self.task)
+        return updates
+
+    @property
+    def title(self):
+        if self.carrier:
+            return _("Cambodia SIM Guide: %(carrier)s updates") % {
+                "carrier": self.carrier
+            }
+        if self.task:
+            return _("Cambodia SIM Guide: updates to “%(task)s”") % {"task": self.task}
+        return _("Cambodia SIM Guide: updates")
+
+    def _url(self, base):
+        if self.carrier:
+            return reverse(f"guides:{base}-carrier", kwargs={"slug": self.carrier.slug})
+        if self.task:
+            return reverse(f"guides:{base}-task", kwargs={"slug": self.task.slug})
+        return reverse(f"guides:{base}")
+
+    @property
+    def page_url(self):
+        return self._url("updates")
+
+    @property
+    def rss_url(self):
+        return self._url("feed-rss")
+
+    @property
+    def atom_url(self):
+        return self._url("feed-atom")
+
+    def fingerprint(self):
+        """(ETag, Last-Modified) of this scope's updates, from one query.
+
+        The ETag changes when an update appears (a scheduled guide going live
+        needs no write), disappears, or when a note or its guide is edited.
+        """
+        facts = (
+            self.updates()
+            .order_by()
+            .aggregate(
+                count=Count("pk"),
+                last_id=Max("pk"),
+                published=Max("published_at"),
+                modified=Max("modified_at"),
+                guide_modified=Max("procedure__modified_at"),
+            )
+        )
+        moments = [
+            facts[name]
+            for name in ("published", "modified", "guide_modified")
+            if facts[name]
+        ]
+        text = "|".join(map(str, [get_language(), *facts.values()]))
+        return hashlib.sha256(text.encode()).hexdigest()[:32], max(
+            moments, default=None
+        )
+
+
+def _fingerprint(request, kind=None, slug=None):
+    # Computed once per request, for the ETag and Last-Modified alike.
+    if not hasattr(request, "_updates_fingerprint"):
+        request._updates_fingerprint = Scope.from_url(kind, slug).fingerprint()
+    return request._updates_fingerprint
+
+
+def _etag(request, *args, **kwargs):
+    return _fingerprint(request, **kwargs)[0]
+
+
+def _last_modified(request, *args, **kwargs):
+    return _fingerprint(request, **kwargs)[1]
+
+
+class UpdatesRssFeed(Feed):
+    feed_type = Rss201rev2Feed
+    description_template = "guides/feeds/update_description.html"
+    item_guid_is_permalink = False
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # Feed sets Last-Modified from the items' dates only; conditional()
+        # sets one that also moves when a guide is edited, matching the ETag.
+        del response.headers["Last-Modified"]
+        return response
+
+    def get_object(self, request, kind=None, slug=None):
+        return Scope.from_url(kind, slug)
+
+    def title(self, scope):
+        return scope.title
+
+    def link(self, scope):
+        return scope.page_url
+
+    def feed_url(self, scope):
+        return scope.rss_url
+
+    def description(self, scope):
+        return _(
+            "New and changed guides to Cambodian SIM cards: what changed, and when."
+        )
+
+    def items(self, scope):
+        return scope.updates()[:FEED_LENGTH]
+
+    def item_title(self, update):
+        return update.headline
+
+    def item_link(self, update):
+        return update.public_url
+
+    def item_guid(self, update):
+        return update.uuid.urn
+
+    def item_pubdate(self, update):
+        return update.published_at
+
+    def item_updateddate(self, update):
+        return max(update.published_at, update.modified_at)
+
+    def item_categories(self, update):
+        return [str(update.procedure.carrier), str(update.procedure.task)]
+
+
+class UpdatesAtomFeed(UpdatesRssFeed):
+    feed_type = Atom1Feed
+
+    def feed_url(self, scope):
+        return scope.atom_url
+
+    def subtitle(self, scope):
+        return self.description(scope)
+
+
+def conditional(feed):
+    """The feed view answering a repeat request with 304 Not Modified."""
+    return condition(etag_func=_etag, last_modified_func=_last_modified)(feed)
+
+
+rss = conditional(UpdatesRssFeed())
+atom = conditional(UpdatesAtomFeed())

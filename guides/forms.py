@@ -1,0 +1,189 @@
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from guides.models import Report, VerificationMethod
+from guides.services import ChangeNote
+from portal.languages import column, language_codes
+
+MAJOR, MINOR = "major", "minor"
+NOTE_MAX_LENGTH = 1000
+
+
+def _note_field(code):
+    return forms.CharField(
+        label=format_lazy(
+            "{} ({})", _("Public change note"), dict(settings.LANGUAGES)[code]
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        help_text=_("Shown to visitors and in the feeds, e.g. “The fee is now US$1.”"),
+    )
+
+
+class ChangeNoteBaseForm(forms.Form):
+    """Major or minor, and the public note in every language (GOV.UK's pattern).
+    Use ChangeNoteForm, which adds one note field per site language."""
+
+    change_kind = forms.ChoiceField(
+        label=_("Do visitors need to know?"),
+        choices=[
+            (
+                MAJOR,
+                _(
+                    "Major change: a document, fee, step or channel changed. "
+                    "Visitors and subscribers are told, and “last updated” moves."
+                ),
+            ),
+            (MINOR, _("Minor change: a typo or wording. Nobody is told.")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def check_change_note(self, *, ask_kind, note_needed):
+        """Add errors: the major/minor choice when `ask_kind`, and the note in every
+        language when `note_needed` or the change is major."""
+        kind = self.cleaned_data.get("change_kind")
+        if ask_kind and not kind:
+            self.add_error(
+                "change_kind",
+                _("Say whether this is a major or a minor change for visitors."),
+            )
+        if note_needed or (ask_kind and kind == MAJOR):
+            names = dict(settings.LANGUAGES)
+            for code in language_codes():
+                name = column("change_note", code)
+                if not (self.cleaned_data.get(name) or "").strip():
+                    self.add_error(
+                        name,
+                        _("Write the public change note in %(language)s too.")
+                        % {"language": names[code]},
+                    )
+
+    def change_note(self):
+        return ChangeNote(
+            is_major=self.cleaned_data.get("change_kind") == MAJOR,
+            note={
+                code: (self.cleaned_data.get(column("change_note", code)) or "").strip()
+                for code in language_codes()
+            },
+        )
+
+
+# Declared (not added in __init__) so that the admin can place them in fieldsets.
+ChangeNoteForm = type(
+    "ChangeNoteForm",
+    (ChangeNoteBaseForm,),
+    {
+        "__module__": __name__,
+        **{column("change_note", code): _note_field(code) for code in language_codes()},
+    },
+)
+
+
+class RestoreForm(ChangeNoteForm):
+    def __init__(self, *args, live, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.live = live
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_change_note(ask_kind=self.live, note_needed=False)
+        return cleaned
+
+
+class VerifyForm(forms.Form):
+    """The admin action's intermediate page: when, how and where it was checked."""
+
+    verified_on = forms.DateField(
+        label=_("Verified on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    method = forms.ChoiceField(
+        label=_("How"), choices=VerificationMethod.choices, widget=forms.RadioSelect
+    )
+    url = forms.URLField(
+        label=_("Source"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("The carrier's page or post that confirms it, if there is one."),
+    )
+
+    def clean_verified_on(self):
+        verified_on = self.cleaned_data["verified_on"]
+        if verified_on > timezone.localdate():
+            raise forms.ValidationError(_("A verification cannot be in the future."))
+        return verified_on
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("method") == VerificationMethod.WEBSITE and not cleaned.get(
+            "url"
+        ):
+            self.add_error("url", _("Give the address of the page you checked."))
+        return cleaned
+
+
+GENERAL = "general"
+
+
+class ReportForm(forms.Form):
+    """A visitor's report about one guide: no login, so guarded against abuse by
+    a honeypot (here) and a rate limit (in the view)."""
+
+    step = forms.ChoiceField(label=_("Where is the problem?"))
+    message = forms.CharField(
+        label=_("What is wrong?"),
+        max_length=Report.MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("For example: the fee is different now, or the shop has moved."),
+    )
+    contact = forms.CharField(
+        label=_("Your email or phone (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("Only if you are happy for an editor to ask you about it."),
+    )
+    # A field people never see; bots that fill every field reveal themselves.
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, procedure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.steps = {str(step.pk): step for step in procedure.steps.all()}
+        self.fields["step"].choices = [
+            (GENERAL, _("The guide in general")),
+            *(
+                (pk, f"{step.position}. {step.title}")
+                for pk, step in self.steps.items()
+            ),
+        ]
+        self.fields["step"].initial = GENERAL
+
+    def clean_message(self):
+        message = self.cleaned_data["message"].strip()
+        if not message:
+            raise forms.ValidationError(_("Tell us what is wrong."))
+        return message
+
+    @property
+    def is_bot(self):
+        return bool(self.cleaned_data.get("website"))
+
+    def save(self, *, language):
+        return Report.objects.create(
+            procedure=self.procedure,
+            step=self.steps.get(self.cleaned_data["step"]),
+            message=self.cleaned_data["message"],
+            contact=self.cleaned_data["contact"].strip(),
+            language=language,
+        )

@@ -1,0 +1,347 @@
+"""Reading a guide's history: snapshots of a guide with its steps and documents,
+taken from the database or from a django-reversion version, and their comparison.
+
+A snapshot holds raw values (ids, choice keys, every language's column); the
+comparison turns them into rows an editor reads, and into the public change keys
+(fee, steps, documents …) of an Update.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.formats import localize
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext_lazy as _
+from reversion.models import Version
+
+from carriers.models import CardType, Carrier
+from guides.models import (
+    Advice,
+    Document,
+    Procedure,
+    Requirement,
+    Source,
+    Step,
+    Task,
+)
+from portal.languages import column, language_codes
+
+# What an editor compares, in the order of the edit form.
+PROCEDURE_FIELDS = [
+    "title",
+    "slug",
+    "carrier",
+    "task",
+    "channel",
+    "audience",
+    "card_types",
+    "summary",
+    "where",
+    "duration_min",
+    "duration_max",
+    "duration_unit",
+    "fee_amount",
+    "fee_currency",
+    "fee_note",
+    "advice",
+    "sources",
+    "source_note",
+    "verified_on",
+    "verified_by",
+    "verification_method",
+    "verification_url",
+    "status",
+    "published_at",
+    "updated_at",
+]
+STEP_FIELDS = [
+    "position",
+    "logic",
+    "is_optional",
+    "title",
+    "body",
+    "contact_kind",
+    "contact_value",
+    "contact_label",
+]
+REQUIREMENT_FIELDS = [
+    "position",
+    "document",
+    "form",
+    "quantity",
+    "is_optional",
+    "condition",
+    "note",
+]
+
+# Which public change (an Update's changed_fields key) a procedure field belongs to.
+# Fields not listed (slug, verification, workflow) are not news for visitors.
+CHANGE_KEYS = {
+    "title": "title",
+    "summary": "summary",
+    "channel": "channel",
+    "audience": "audience",
+    "card_types": "card_types",
+    "fee_amount": "fee",
+    "fee_currency": "fee",
+    "fee_note": "fee",
+    "duration_min": "duration",
+    "duration_max": "duration",
+    "duration_unit": "duration",
+    "where": "where",
+    "advice": "checks",
+    "sources": "sources",
+    "source_note": "sources",
+}
+
+RELATED_MODELS = {
+    "carrier": Carrier,
+    "task": Task,
+    "card_types": CardType,
+    "advice": Advice,
+    "sources": Source,
+    "document": Document,
+}
+
+
+def _columns(model, names):
+    """Expand translated field names into their per-language columns:
+    [(key, field_name, language or None)]."""
+    translated = _translated_fields(model)
+    result = []
+    for name in names:
+        if name in translated:
+            result += [(column(name, code), name, code) for code in language_codes()]
+        else:
+            result.append((name, name, None))
+    return result
+
+
+def _translated_fields(model):
+    from modeltranslation.translator import translator
+
+    return set(translator.get_options_for_model(model).all_fields)
+
+
+def _normalise(model_field, value):
+    if value is None and isinstance(model_field, (models.CharField, models.TextField)):
+        return ""
+    if isinstance(value, datetime):
+        # Versions are stored as JSON, which keeps milliseconds only.
+        return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    return value
+
+
+def _row_values(model, data, names):
+    """{key: value} of one row, from a dict of attnames (a version's field_dict or
+    an object's attributes)."""
+    values = {}
+    for key, name, _language in _columns(model, names):
+        model_field = model._meta.get_field(name)
+        attname = key if _language else model_field.attname
+        value = data.get(attname)
+        if model_field.many_to_many:
+            value = sorted(value or [])
+        values[key] = _normalise(model_field, value)
+    return values
+
+
+@dataclass
+class Snapshot:
+    """A guide with its steps and required documents at one moment."""
+
+    procedure: dict[str, Any]
+    steps: dict[int, dict[str, Any]] = field(default_factory=dict)
+    requirements: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, procedure):
+        """The guide as it is in the database now."""
+        data = {
+            f.attname: getattr(procedure, f.attname)
+            for f in procedure._meta.concrete_fields
+        }
+        for name in ("card_types", "advice", "sources"):
+            data[name] = [obj.pk for obj in getattr(procedure, name).all()]
+        return cls(
+            procedure=_row_values(Procedure, data, PROCEDURE_FIELDS),
+            steps={
+                step.position: _row_values(Step, vars(step), STEP_FIELDS)
+                for step in Step.objects.filter(procedure=procedure)
+            },
+            requirements={
+                row.position: _row_values(Requirement, vars(row), REQUIREMENT_FIELDS)
+                for row in Requirement.objects.filter(procedure=procedure)
+            },
+        )
+
+    @classmethod
+    def of_version(cls, version):
+        """The guide as a django-reversion version of it holds it."""
+        steps, requirements = {}, {}
+        step_type = ContentType.objects.get_for_model(Step)
+        requirement_type = ContentType.objects.get_for_model(Requirement)
+        for related in version.revision.version_set.filter(
+            content_type__in=[step_type, requirement_type]
+        ):
+            data = related.field_dict
+            if related.content_type_id == step_type.pk:
+                steps[data["position"]] = _row_values(Step, data, STEP_FIELDS)
+            else:
+                requirements[data["position"]] = _row_values(
+                    Requirement, data, REQUIREMENT_FIELDS
+                )
+        return cls(
+            procedure=_row_values(Procedure, version.field_dict, PROCEDURE_FIELDS),
+            steps=steps,
+            requirements=requirements,
+        )
+
+    def changed_keys(self, other):
+        """The public change keys (fee, steps, documents …) from self to other."""
+        keys = set()
+        for key, name, _language in _columns(Procedure, PROCEDURE_FIELDS):
+            if name in CHANGE_KEYS and self.procedure.get(key) != other.procedure.get(
+                key
+            ):
+                keys.add(CHANGE_KEYS[name])
+        if self.steps != other.steps:
+            keys.add("steps")
+        if self.requirements != other.requirements:
+            keys.add("documents")
+        return sorted(keys)
+
+
+@dataclass
+class DiffRow:
+    section: str
+    label: str
+    old: str
+    new: str
+
+    @property
+    def changed(self):
+        return self.old != self.new
+
+
+def compare(old, new):
+    """Field-by-field rows from snapshot `old` to snapshot `new`, every language,
+    steps and documents paired by position."""
+    names = _Names(old, new)
+    rows = _rows(Procedure, PROCEDURE_FIELDS, _("Guide"), old.procedure, new.procedure)
+    for position in sorted({*old.steps, *new.steps}):
+        rows += _rows(
+            Step,
+            STEP_FIELDS,
+            _("Step %(position)s") % {"position": position},
+            old.steps.get(position, {}),
+            new.steps.get(position, {}),
+        )
+    for position in sorted({*old.requirements, *new.requirements}):
+        rows += _rows(
+            Requirement,
+            REQUIREMENT_FIELDS,
+            _("Document %(position)s") % {"position": position},
+            old.requirements.get(position, {}),
+            new.requirements.get(position, {}),
+        )
+    return [
+        DiffRow(
+            section,
+            label,
+            names.display(model_field, old_value, present=old_here),
+            names.display(model_field, new_value, present=new_here),
+        )
+        for section, label, model_field, old_value, new_value, old_here, new_here in (
+            rows
+        )
+    ]
+
+
+def _rows(model, names, section, old, new):
+    rows = []
+    for key, name, language in _columns(model, names):
+        model_field = model._meta.get_field(name)
+        label = str(model_field.verbose_name)
+        if language:
+            label = f"{label} ({language})"
+        rows.append(
+            (
+                str(section),
+                label,
+                model_field,
+                old.get(key),
+                new.get(key),
+                bool(old),
+                bool(new),
+            )
+        )
+    return rows
+
+
+class _Names:
+    """Turns stored ids and choice keys into what an editor recognises, looking
+    each related table up once."""
+
+    def __init__(self, *snapshots):
+        wanted = {name: set() for name in RELATED_MODELS}
+        wanted["verified_by"] = set()
+        for snapshot in snapshots:
+            rows = [
+                snapshot.procedure,
+                *snapshot.steps.values(),
+                *snapshot.requirements.values(),
+            ]
+            for row in rows:
+                for name in wanted:
+                    value = row.get(name)
+                    if isinstance(value, list):
+                        wanted[name].update(value)
+                    elif value is not None:
+                        wanted[name].add(value)
+        self.names = {}
+        for name, ids in wanted.items():
+            if not ids:
+                continue
+            model = RELATED_MODELS.get(name) or get_user_model()
+            self.names[name] = {
+                obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=ids)
+            }
+
+    def display(self, model_field, value, present=True):
+        if not present:
+            return ""
+        name = model_field.name
+        if name in self.names or model_field.is_relation:
+            known = self.names.get(name, {})
+            if isinstance(value, list):
+                return ", ".join(known.get(pk, f"#{pk}") for pk in value)
+            return "" if value is None else known.get(value, f"#{value}")
+        if model_field.choices and value not in (None, ""):
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        if isinstance(value, datetime):
+            return localize(template_localtime(value))
+        return "" if value is None else str(value)
+
+
+def versions_of(procedure):
+    """The guide's versions, newest first, with who saved them and when."""
+    return (
+        Version.objects.get_for_object(procedure)
+        .select_related("revision__user")
+        .order_by("-revision__date_created", "-pk")
+    )
+
+
+def version_for_edit(procedure, edit_version):
+    """The stored version a form loaded at `edit_version` was showing, if any."""
+    for version in versions_of(procedure):
+        if version.field_dict.get("edit_version") == edit_version:
+            return version
+    return None

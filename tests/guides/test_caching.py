@@ -1,0 +1,116 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from guides import caching
+from guides.models import Status
+from tests.factories import make_procedure, make_step
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+
+
+def get(client, url, **headers):
+    response = client.get(url, headers=headers)
+    return response, response.content.decode()
+
+
+def test_a_repeat_visit_costs_no_query(client, django_assert_num_queries):
+    guide = make_procedure(steps=3)
+    get(client, f"/en/guides/{guide.slug}/")
+    with django_assert_num_queries(0):
+        response, _ = get(client, f"/en/guides/{guide.slug}/")
+    assert response.status_code == 200
+
+
+def test_an_edit_shows_on_the_next_request(client):
+    guide = make_procedure(steps=1, title_en="Old title")
+    _, before = get(client, f"/en/guides/{guide.slug}/")
+    assert "Old title" in before
+    step = guide.steps.get()
+    step.title_en = "A changed step"
+    step.save()
+    guide.title_en = "New title"
+    guide.save()
+    _, after = get(client, f"/en/guides/{guide.slug}/")
+    assert "New title" in after and "A changed step" in after
+
+
+def test_publishing_and_withdrawing_show_at_once_everywhere(client):
+    guide = make_procedure(status=Status.DRAFT, title_en="Soon public")
+    assert get(client, f"/en/guides/{guide.slug}/")[0].status_code == 404
+    assert "Soon public" not in get(client, "/en/guides/")[1]
+    guide.status = Status.PUBLISHED
+    guide.save()
+    assert get(client, f"/en/guides/{guide.slug}/")[0].status_code == 200
+    assert "Soon public" in get(client, "/en/guides/")[1]
+    guide.status = Status.WITHDRAWN
+    guide.save()
+    assert "Soon public" not in get(client, "/en/guides/")[1]
+    assert get(client, f"/en/guides/{guide.slug}/")[0].status_code == 404
+
+
+def test_a_scheduled_guide_appears_at_its_time_without_any_write(client, monkeypatch):
+    at = timezone.now() + timedelta(minutes=30)
+    make_procedure(title_en="Scheduled guide", published_at=at)
+    assert "Scheduled guide" not in get(client, "/en/guides/")[1]
+    later = at + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert "Scheduled guide" in get(client, "/en/guides/")[1]
+
+
+def test_each_language_has_its_own_cached_page(client):
+    guide = make_procedure()
+    assert guide.title_en in get(client, f"/en/guides/{guide.slug}/")[1]
+    assert guide.title_km in get(client, f"/km/guides/{guide.slug}/")[1]
+
+
+def test_browsers_and_cdns_revalidate_with_304(client):
+    guide = make_procedure()
+    first, _ = get(client, f"/en/guides/{guide.slug}/")
+    assert first["Cache-Control"] == "public, no-cache"
+    assert first["ETag"] and first["Last-Modified"]
+    again = client.get(
+        f"/en/guides/{guide.slug}/", headers={"If-None-Match": first["ETag"]}
+    )
+    assert again.status_code == 304
+    since = client.get(
+        f"/en/guides/{guide.slug}/",
+        headers={"If-Modified-Since": first["Last-Modified"]},
+    )
+    assert since.status_code == 304
+    make_step(guide)
+    changed = client.get(
+        f"/en/guides/{guide.slug}/", headers={"If-None-Match": first["ETag"]}
+    )
+    assert changed.status_code == 200
+
+
+def test_cached_pages_carry_no_nonce_and_a_fresh_policy(client):
+    guide = make_procedure()
+    first, html = get(client, f"/en/guides/{guide.slug}/")
+    second, _ = get(client, f"/en/guides/{guide.slug}/")
+    assert "nonce" not in html
+    for response in (first, second):
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "nonce-" not in policy
+
+
+def test_errors_are_not_cached(client):
+    assert get(client, "/en/guides/missing/")[0].status_code == 404
+    guide = make_procedure(slug="missing")
+    assert get(client, f"/en/guides/{guide.slug}/")[0].status_code == 200
+
+
+def test_catalog_follows_content_changes(client):
+    guide = make_procedure()
+    before = caching.catalog()
+    assert before is caching.catalog()  # reused while nothing changes
+    guide.carrier.name_en = "Renamed carrier"
+    guide.carrier.save()
+    assert "Renamed carrier" in [c.name_en for c in caching.catalog().carriers]
