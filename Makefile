@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 
-.PHONY: run test lint format migrations-check admin-password messages clean
+.PHONY: run serve loadtest test lint format migrations-check admin-password messages clean
 
 $(STAMP): requirements.txt
 	@base=$$(.ci/find-python) || { \
@@ -22,6 +22,28 @@ run: $(STAMP)
 	@$(PY) manage.py ensure_admin
 	@echo "Admin:  http://127.0.0.1:$(PORT)/admin/   Site: http://127.0.0.1:$(PORT)/"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## Serve production-like on http://127.0.0.1:$(PORT): debug off, hashed and
+## compressed static files through WhiteNoise, gunicorn. No TLS here, so the
+## HTTPS redirect and Secure cookies are off unless the environment says otherwise;
+## a throwaway secret key is generated when DJANGO_SECRET_KEY is not set.
+serve: $(STAMP)
+	@export DJANGO_DEBUG=0 \
+	  DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	  DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-0}" \
+	  DJANGO_SECURE_COOKIES="$${DJANGO_SECURE_COOKIES:-0}" \
+	  BIND="127.0.0.1:$(PORT)"; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py load_seed --if-empty && \
+	$(PY) manage.py collectstatic --noinput -v0 && \
+	echo "Production-like: http://127.0.0.1:$(PORT)/  (health: /healthz)" && \
+	exec $(VENV)/bin/gunicorn -c portal/gunicorn.py portal.wsgi
+
+## 60 s of realistic traffic against `make serve`'s setup on a throwaway database:
+## prints requests/s, p50/p95/p99 latency and the error count (must be 0).
+loadtest: $(STAMP)
+	$(PY) tests/load/run.py
 
 ## Lint, migrations check, then the whole suite on SQLite and on PostgreSQL.
 test: $(STAMP)

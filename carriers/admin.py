@@ -2,7 +2,7 @@ from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from carriers.models import CardType, Carrier, Contact, Wallet
-from portal.admin import languages_column
+from portal.admin import ProtectedDeleteMixin, languages_column
 
 
 @admin.register(Wallet)
@@ -25,7 +25,7 @@ class CardTypeInline(TranslationTabularInline):
 
 
 @admin.register(Carrier)
-class CarrierAdmin(TabbedTranslationAdmin):
+class CarrierAdmin(ProtectedDeleteMixin, TabbedTranslationAdmin):
     list_display = ["name", "slug", "website", "position", "languages"]
     list_editable = ["position"]
     search_fields = ["name_zh_hans", "name_en", "name_km", "slug"]

@@ -38,7 +38,11 @@ from guides.models import (
     Update,
 )
 from guides.views import ProcedurePreviewView
-from portal.admin import PositionedInlineFormSet, languages_column
+from portal.admin import (
+    PositionedInlineFormSet,
+    ProtectedDeleteMixin,
+    languages_column,
+)
 from portal.languages import column, language_codes
 
 TRANSLATED_SEARCH = ["title_zh_hans", "title_en", "title_km"]
@@ -620,7 +624,7 @@ class TaskAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(TabbedTranslationAdmin):
+class DocumentAdmin(ProtectedDeleteMixin, TabbedTranslationAdmin):
     list_display = ["name", "slug", "languages"]
     search_fields = ["name_zh_hans", "name_en", "name_km", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}

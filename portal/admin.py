@@ -1,10 +1,11 @@
 """Admin pieces shared by the carriers and guides apps."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.languages import language_codes, missing_languages
 
@@ -84,3 +85,31 @@ class PositionedInlineFormSet(BaseInlineFormSet):
 
     def clean_positioned(self, rows):
         """Hook for checks on the rows in position order: [(position, form), …]."""
+
+
+class ProtectedDeleteMixin:
+    """Say plainly why a delete is refused when content still uses the object.
+
+    The foreign keys are on_delete=PROTECT, so the database never loses a guide
+    with its carrier or document; Django's page then only lists the protected
+    rows. This adds an error message that says what to do about them.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        deletable, model_count, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        if protected:
+            names = ", ".join(f"“{obj}”" for obj in objs)
+            messages.error(
+                request,
+                ngettext(
+                    "%(names)s cannot be deleted: %(count)d item still uses it "
+                    "(listed below). Move it elsewhere or delete it first.",
+                    "%(names)s cannot be deleted: %(count)d items still use it "
+                    "(listed below). Move them elsewhere or delete them first.",
+                    len(protected),
+                )
+                % {"names": names, "count": len(protected)},
+            )
+        return deletable, model_count, perms_needed, protected

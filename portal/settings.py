@@ -5,6 +5,7 @@ DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -26,6 +27,18 @@ def env_list(name, default):
     if not value:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int(name, default):
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {value!r}."
+        ) from None
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -54,11 +67,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Serve static files through WhiteNoise under runserver too, as in production.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_filters",
     "reversion",
+    "axes",
     "carriers",
     "guides",
 ]
@@ -66,6 +82,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
+    # Before anything reads the body or queries the database, and inside the
+    # header middleware so that a refusal carries the same headers.
+    "portal.middleware.RequestLimitsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,6 +97,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into a 429.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -146,8 +175,19 @@ MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production serves hashed, brotli/gzip-compressed copies made by
+    # collectstatic, cached for a year; debug serves the files as they are, so
+    # `make run` needs no collectstatic.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # Public pages carry no inline script or style, so they need no nonce; the
 # admin gets one through the context processor.
@@ -162,6 +202,117 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# ---------------------------------------------------------------------------
+# Security. Everything below is on by default with debug off; each switch can
+# be turned off from the environment for an unusual deployment.
+
+# Behind a TLS-terminating proxy or load balancer Django sees plain HTTP. Name
+# the header the proxy sets, e.g. "HTTP_X_FORWARDED_PROTO,https". Set it only
+# when the proxy always overwrites that header, or clients could forge it.
+_proxy_ssl_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "")
+if _proxy_ssl_header:
+    _name, _sep, _value = _proxy_ssl_header.replace("=", ",").partition(",")
+    if not (_name.strip() and _value.strip()):
+        raise ImproperlyConfigured(
+            "DJANGO_SECURE_PROXY_SSL_HEADER must look like "
+            f"'HTTP_X_FORWARDED_PROTO,https', not {_proxy_ssl_header!r}."
+        )
+    SECURE_PROXY_SSL_HEADER = (_name.strip(), _value.strip())
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer probes the health check over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Carriers' sites learn nothing about which guide a visitor was reading.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Read by portal.middleware.PermissionsPolicyMiddleware: the site uses no
+# camera, location, payment … so no page (or injected frame) may ask for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
+# Cookies only over HTTPS, and with the __Host- prefix the browser refuses them
+# from a subdomain or without Secure. Debug serves plain HTTP, so plain names.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool(
+    "DJANGO_SECURE_COOKIES", not DEBUG
+)
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# An editor's session ends after this long without a request (idle timeout):
+# every request moves the expiry on. Visitors have no session, so this writes
+# nothing for them.
+SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_IDLE_SECONDS", 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Oversized requests are refused before they are read (portal.middleware):
+# 413 for a body over the upload limit, 414 for an over-long query string.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 2_621_440)
+# The guide form posts ~20 fields per step in three languages; 1000 (the
+# default) would cap a guide at about 40 steps.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Far above what the finder's form produces (its search box takes 100
+# characters), below gunicorn's request-line limit (portal/gunicorn.py).
+MAX_QUERY_STRING_LENGTH = 8000
+
+# Admin brute-force protection (django-axes): after 5 failed logins for one
+# username from one address, that pair is locked out for 15 minutes (429).
+# Locking the address alone would lock every editor behind one office NAT.
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# DJANGO_PROXY_COUNT: how many reverse proxies stand in front of the app. The
+# first appends the client's address to X-Forwarded-For and each further one
+# the hop before it, so the client is the Nth address from the right (ipware
+# counts only the proxies listed in the header, hence N - 1). With 0 only
+# REMOTE_ADDR is trusted: a client cannot choose its address by sending the header.
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if PROXY_COUNT else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PROXY_COUNT else ("REMOTE_ADDR",)
+)
+# Count from the right even when the client sent its own X-Forwarded-For
+# entries; strict mode would then fall back to the proxy's address and put
+# every such client in one lockout bucket.
+IPWARE_STRICT = False
+# Never store the typed password, even a wrong one, in the attempt log.
+AXES_SENSITIVE_PARAMETERS = ["password"]
+# Failures are still logged with username and address; this only drops the
+# start-up banner that every management command would print.
+AXES_VERBOSE = False
+
+# A shared cache when several app servers run (scale-out); one process's
+# memory otherwise.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Public pages are served from the cache for up to this long; any content
 # change replaces them at once (guides/caching.py). 0 switches the cache off.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
@@ -174,4 +325,7 @@ LOGGING = {
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
     },
+    # Every admin login, failed or locked out, is logged with its address
+    # (django-axes writes them; the password never is).
+    "loggers": {"axes": {"level": "INFO"}},
 }

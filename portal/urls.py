@@ -5,8 +5,11 @@ from django.urls import include, path
 
 from guides.sitemaps import SITEMAPS
 from guides.views import robots_txt
+from portal import views
 
 urlpatterns = [
+    # Outside i18n_patterns: probes send no language and must not be redirected.
+    path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
@@ -17,3 +20,6 @@ urlpatterns += i18n_patterns(
     path("", include("guides.urls")),
     path("carriers/", include("carriers.urls")),
 )
+
+# A lost database connection shows the friendly 503 page, anything else the 500.
+handler500 = "portal.views.server_error"

@@ -4,5 +4,12 @@ from portal.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test sees a fresh connection; no pooling across tests.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Templates render {% static %} without a collectstatic manifest, whatever
+# DJANGO_DEBUG the environment sets.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 # Tests look at rendering; the page-cache tests switch the cache on themselves.
 PAGE_CACHE_SECONDS = 0

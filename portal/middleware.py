@@ -1,0 +1,71 @@
+"""Middleware for headers Django does not set and for refusing abusive requests."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+
+class PermissionsPolicyMiddleware:
+    """Send `Permissions-Policy` from settings.PERMISSIONS_POLICY.
+
+    {"camera": []} becomes `camera=()` (no one), {"fullscreen": ["self"]}
+    becomes `fullscreen=(self)`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allow)})"
+            for feature, allow in getattr(settings, "PERMISSIONS_POLICY", {}).items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class RequestLimitsMiddleware:
+    """Refuse requests no visitor or editor sends, before anything reads them.
+
+    Django would reject an oversized body only when a view reads it, after the
+    CSRF check may already have tried; a query string no form produces is
+    refused before any view parses it. Both are cheaper and clearer at the door.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refusal = self.refusal(request)
+        if refusal:
+            return refusal
+        return self.get_response(request)
+
+    def refusal(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if len(query) > settings.MAX_QUERY_STRING_LENGTH:
+            return self.refuse(
+                414,
+                _("The address is too long (at most %(limit)s characters of query).")
+                % {"limit": settings.MAX_QUERY_STRING_LENGTH},
+            )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return self.refuse(400, _("The request's Content-Length is not a number."))
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            return self.refuse(
+                413,
+                _("The request is too large (at most %(limit)s bytes).")
+                % {"limit": limit},
+            )
+        return None
+
+    def refuse(self, status, message):
+        # Plain text: this must work however broken the rest of the request is.
+        return HttpResponse(
+            message + "\n", status=status, content_type="text/plain; charset=utf-8"
+        )

@@ -1,0 +1,68 @@
+"""Operational views: the health check and the page for an unreachable database."""
+
+import logging
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+from django.views.defaults import server_error as default_server_error
+
+logger = logging.getLogger(__name__)
+
+# Seconds a visitor's browser (or a proxy) should wait before trying again.
+RETRY_AFTER = 30
+
+# If even the template cannot be rendered, this is what a visitor sees.
+FALLBACK_503 = (
+    "<!doctype html><meta charset=utf-8><title>503</title>"
+    "<h1>暂时无法访问 · Temporarily unavailable</h1>"
+    "<p>请稍后再试。Please try again in a minute.</p>"
+)
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers a query, 503 when it does not.
+
+    For load balancers and uptime checks: it touches no table, so it is cheap,
+    and it carries no page chrome.
+    """
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.warning("Health check: the database does not answer: %s", error)
+        return HttpResponse(
+            "database unavailable\n", status=503, content_type="text/plain"
+        )
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def database_unavailable(request):
+    """The friendly 503 page: it renders without touching the database."""
+    try:
+        # No request, so no context processors: nothing lazy (the user, the
+        # session) can reach for the database while the page renders.
+        html = render_to_string("503.html")
+    except Exception:
+        logger.exception("The 503 page could not be rendered")
+        html = FALLBACK_503
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: a lost database connection is an outage, not a bug.
+
+    Django calls this while handling the uncaught exception, so sys.exc_info()
+    tells which one it was.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        return database_unavailable(request)
+    return default_server_error(request, *args, **kwargs)
