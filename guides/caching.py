@@ -13,6 +13,7 @@ every write path passes, including ones that know nothing about caching.
 """
 
 import hashlib
+import logging
 import time
 from functools import wraps
 
@@ -27,6 +28,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
+logger = logging.getLogger(__name__)
 STATE_KEY = "content:state"
 CONTENT_MODELS = [
     "carriers.Carrier",
@@ -44,9 +46,25 @@ CONTENT_MODELS = [
 ]
 
 
+def shared_cache(method, *args, **kwargs):
+    """Call the shared cache, or log and return None when it is down.
+
+    With Redis as the cache, an outage must slow pages down, not break them:
+    without a stored state every request gets a fresh generation, so pages are
+    rendered from the database and never served stale.
+    """
+    try:
+        return getattr(cache, method)(*args, **kwargs)
+    except Exception:
+        logger.warning(
+            "The cache failed on %s; rendering without it.", method, exc_info=True
+        )
+        return None
+
+
 def content_state():
     """{"generation", "changed_at", "next_change_at"}: one cache read per request."""
-    state = cache.get(STATE_KEY)
+    state = shared_cache("get", STATE_KEY)
     if state is None or (
         state["next_change_at"] is not None
         and state["next_change_at"] <= timezone.now()
@@ -67,12 +85,12 @@ def _fresh_state():
             at=Min("published_at")
         )["at"],
     }
-    cache.set(STATE_KEY, state, timeout=None)
+    shared_cache("set", STATE_KEY, state, timeout=None)
     return state
 
 
 def invalidate():
-    cache.delete(STATE_KEY)
+    shared_cache("delete", STATE_KEY)
 
 
 def content_changed(sender, **kwargs):
@@ -166,7 +184,7 @@ def cached_page(view):
             get_language(),
             hashlib.blake2b(address.encode(), digest_size=16).hexdigest(),
         )
-        entry = cache.get(key)
+        entry = shared_cache("get", key)
         if entry is None:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
@@ -182,7 +200,7 @@ def cached_page(view):
             if state["next_change_at"] is not None:
                 until_next = (state["next_change_at"] - timezone.now()).total_seconds()
                 timeout = max(1, min(timeout, int(until_next)))
-            cache.set(key, entry, timeout)
+            shared_cache("set", key, entry, timeout)
         response = HttpResponse(entry["content"], content_type=entry["content_type"])
         response["ETag"] = entry["etag"]
         response["Last-Modified"] = http_date(state["changed_at"].timestamp())

@@ -2,19 +2,23 @@
 
 The client is the connecting address, or, behind trusted reverse proxies, the
 address the outermost trusted proxy saw. X-Forwarded-For is read only when the
-TRUSTED_PROXY_COUNT setting says how many proxies append to it: otherwise any
-visitor could claim a fresh address per request and never be limited.
+PROXY_COUNT setting (DJANGO_PROXY_COUNT, shared with the admin's lockout) says
+how many proxies append to it: otherwise any visitor could claim a fresh address
+per request and never be limited.
 """
 
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
 
+logger = logging.getLogger(__name__)
+
 
 def client_ip(request):
     remote = request.META.get("REMOTE_ADDR", "")
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    proxies = settings.PROXY_COUNT
     if proxies:
         forwarded = [
             part.strip()
@@ -33,10 +37,16 @@ def hit(request, scope, *, limit, window):
     """Count one use of `scope` by this client; False once it went over `limit`
     uses in the `window` seconds since its first counted use."""
     key = f"ratelimit:{scope}:{client_ip(request)}"
-    cache.add(key, 0, timeout=window)
     try:
-        used = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
-        used = 1
+        cache.add(key, 0, timeout=window)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, timeout=window)
+            used = 1
+    except Exception:
+        # With the cache down nothing can be counted: accept rather than lose
+        # a visitor's report (the honeypot and CSRF still apply).
+        logger.warning("Rate limit not counted: the cache failed.", exc_info=True)
+        return True
     return used <= limit

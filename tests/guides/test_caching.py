@@ -114,3 +114,24 @@ def test_catalog_follows_content_changes(client):
     guide.carrier.name_en = "Renamed carrier"
     guide.carrier.save()
     assert "Renamed carrier" in [c.name_en for c in caching.catalog().carriers]
+
+
+class BrokenCache:
+    """A cache whose server is down: every call raises."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache server down")
+
+        return fail
+
+
+def test_pages_survive_a_cache_outage_and_stay_current(client, monkeypatch):
+    monkeypatch.setattr(caching, "cache", BrokenCache())
+    guide = make_procedure(title_en="Before the outage")
+    assert get(client, f"/en/guides/{guide.slug}/")[0].status_code == 200
+    guide.title_en = "Edited during the outage"
+    guide.save()
+    response, html = get(client, f"/en/guides/{guide.slug}/")
+    assert response.status_code == 200
+    assert "Edited during the outage" in html

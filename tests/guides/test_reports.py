@@ -144,7 +144,7 @@ def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(client, settings):
     spoofed = {"HTTP_X_FORWARDED_FOR": "203.0.113.9"}
     assert client.post(report_url(guide), data, **spoofed).status_code == 429
 
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.PROXY_COUNT = 1
     behind_proxy = {"HTTP_X_FORWARDED_FOR": "192.0.2.1, 203.0.113.10"}
     assert client.post(report_url(guide), data, **behind_proxy).status_code == 302
     # The address the proxy saw is what counts, not what the visitor claims.
