@@ -140,19 +140,24 @@ class Catalog:
 
 
 _memo = {"generation": None, "values": {}}
+# Bounds a worker's memory: the catalog, a few hundred guides' data, other ways.
+MEMO_MAX_ENTRIES = 500
 
 
 def memoized(key, build):
     """`build()`'s result, kept in this process until the content changes.
 
-    For data many pages share and every content change may alter: the catalog,
-    the other ways to do a task. Process-local, so nothing is unpickled.
+    For read-only data a page needs and any content change may alter: the
+    catalog, a guide with its steps and documents, the other ways to do a task.
+    Process-local, so nothing is unpickled; the oldest entries go first.
     """
     generation = content_state()["generation"]
     if _memo["generation"] != generation:
         _memo.update(generation=generation, values={})
     values = _memo["values"]
     if key not in values:
+        if len(values) >= MEMO_MAX_ENTRIES:
+            del values[next(iter(values))]
         values[key] = build()
     return values[key]
 

@@ -2,8 +2,8 @@ import json
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
-from django.http import HttpResponse
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -16,7 +16,7 @@ from guides import caching, ratelimit
 from guides.feeds import Scope
 from guides.filters import ProcedureFilter
 from guides.forms import ReportForm
-from guides.models import Advice, DurationUnit, Procedure, Requirement, Update
+from guides.models import Advice, DurationUnit, Procedure, Update
 from portal.languages import fallbacks_used
 
 
@@ -107,12 +107,32 @@ class ProcedureListView(ListView):
 
 
 class PublishedProcedureMixin:
-    """A published guide with everything its pages show, in constant queries."""
+    """A published guide with everything its pages show, in constant queries,
+    kept per process until the content changes (guides/caching.py)."""
 
     context_object_name = "procedure"
+    memo_key = "guide"
 
     def get_queryset(self):
         return Procedure.objects.published().with_detail()
+
+    def get_object(self, queryset=None):
+        if not self.memo_key:
+            procedure = super().get_object(queryset)
+            procedure.related = procedure.related_ids()
+            return procedure
+        slug = self.kwargs["slug"]
+
+        def build():
+            procedure = self.get_queryset().filter(slug=slug).first()
+            if procedure is not None:
+                procedure.related = procedure.related_ids()
+            return procedure
+
+        procedure = caching.memoized((self.memo_key, slug), build)
+        if procedure is None:
+            raise Http404("No published guide has this address.")
+        return procedure
 
 
 class ProcedureDetailView(PublishedProcedureMixin, DetailView):
@@ -125,7 +145,7 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         procedure = self.object
         language = get_language()
         reference = caching.catalog()
-        related = procedure.related_ids()
+        related = procedure.related
         advice = reference.pick("advice", related["advice"])
         sources = reference.pick("sources", related["sources"])
         requirements = list(procedure.requirements.all())
@@ -199,18 +219,6 @@ class CounterCardView(PublishedProcedureMixin, DetailView):
     line beside the visitor's own language."""
 
     template_name = "guides/procedure_counter_card.html"
-
-    def get_queryset(self):
-        return (
-            Procedure.objects.published()
-            .select_related("carrier", "task")
-            .prefetch_related(
-                Prefetch(
-                    "requirements",
-                    queryset=Requirement.objects.select_related("document"),
-                )
-            )
-        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -384,6 +392,7 @@ class ProcedurePreviewView(ProcedureDetailView):
     admin's preview. The one view not starting from Procedure.objects.published()."""
 
     template_name = "guides/procedure_preview.html"
+    memo_key = None  # drafts change without a public generation to key on
 
     def get_queryset(self):
         return Procedure.objects.with_detail()

@@ -51,6 +51,7 @@ FINDER_PAGES = (
 )
 SIZES = {"seed": 0, "1,000": 1000, "10,000": 10000}
 PG_BENCH_DATABASE = "simguide_bench"
+BENCH_ENV = {"DJANGO_SETTINGS_MODULE": "portal.settings_bench"}
 VACUUM = (
     "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')"
 )
@@ -130,6 +131,11 @@ class Command(BaseCommand):
             )
         results, last_env = [], None
         scratch = Path(tempfile.mkdtemp(prefix="simguide-bench-"))
+        # Production-like: WhiteNoise and hashed static names need collectstatic.
+        run(
+            ["manage.py", "collectstatic", "--noinput", "-v0"],
+            {**os.environ, **BENCH_ENV},
+        )
         try:
             for vendor, server_url in databases:
                 for size in sizes:
@@ -151,7 +157,7 @@ class Command(BaseCommand):
         self.print_targets(results, served)
 
     def build_database(self, vendor, server_url, size, scratch):
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings_bench"}
+        env = {**os.environ, **BENCH_ENV}
         if vendor == "SQLite":
             path = scratch / f"bench-{SIZES[size]}.sqlite3"
             env["DATABASE_URL"] = f"sqlite:///{path}"
