@@ -16,9 +16,11 @@ def po_entries(path):
     """(msgid, msgstr) pairs of a .po file; plural entries give msgstr[0]."""
     entries, current, field = [], {}, None
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
-        if line.startswith(("msgid ", "msgid_plural ", "msgstr ", "msgstr[0] ")):
+        if line.startswith(
+            ("msgctxt ", "msgid ", "msgid_plural ", "msgstr ", "msgstr[0] ")
+        ):
             field, _, rest = line.partition(" ")
-            if field == "msgid" and current:
+            if field in ("msgctxt", "msgid") and "msgid" in current:
                 entries.append(current)
                 current = {}
             current[field] = ast.literal_eval(rest)
@@ -27,8 +29,12 @@ def po_entries(path):
         elif not line.strip():
             field = None
     entries.append(current)
+    # A .mo catalog keys a message with context as "context\x04message".
     return [
-        (e["msgid"], e.get("msgstr", e.get("msgstr[0]", "")))
+        (
+            f"{e['msgctxt']}\x04{e['msgid']}" if "msgctxt" in e else e["msgid"],
+            e.get("msgstr", e.get("msgstr[0]", "")),
+        )
         for e in entries
         if e.get("msgid")
     ]

@@ -112,7 +112,7 @@ def test_deleting_a_carrier_that_guides_use_is_refused_with_a_clear_message(
     procedure = make_procedure()
     carrier = procedure.carrier
     url = reverse("admin:carriers_carrier_delete", args=[carrier.pk])
-    response = admin_client.get(url)
+    response = admin_client.get(url, headers={"Accept-Language": "en"})
     assert response.status_code == 200
     messages = [str(m) for m in response.context["messages"]]
     assert any(
@@ -135,6 +135,7 @@ def test_bulk_deleting_a_document_a_guide_requires_is_refused(admin_client):
             "_selected_action": [document.pk, unused.pk],
             "post": "yes",
         },
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 200
     messages = [str(m) for m in response.context["messages"]]
