@@ -80,15 +80,8 @@ class RequirementInline(TranslationTabularInline):
     formset = PositionedInlineFormSet
     extra = 1
     autocomplete_fields = ["document"]
-    fields = [
-        "position",
-        "document",
-        "form",
-        "quantity",
-        "is_optional",
-        "condition",
-        "note",
-    ]
+    # The fields an editor edits are the fields a version comparison shows.
+    fields = history.REQUIREMENT_FIELDS
 
 
 class ProcedureAdminForm(ChangeNoteForm, forms.ModelForm):
