@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 
-.PHONY: run serve loadtest test lint format migrations-check admin-password messages clean
+.PHONY: run serve loadtest bench test lint format migrations-check admin-password messages clean
 
 $(STAMP): requirements.txt
 	@base=$$(.ci/find-python) || { \
@@ -44,6 +44,13 @@ serve: $(STAMP)
 ## prints requests/s, p50/p95/p99 latency and the error count (must be 0).
 loadtest: $(STAMP)
 	$(PY) tests/load/run.py
+
+## Page speed at three data sizes on SQLite and PostgreSQL against the ceiling of
+## returning bytes from memory; gunicorn under wrk for requests/s and memory.
+## Prints figures and which targets are met; never fails on time (~10 minutes).
+bench: $(STAMP)
+	@command -v wrk >/dev/null || echo "wrk is missing: apt-get install wrk (requests/s figures need it)"
+	$(PY) manage.py bench
 
 ## Lint, migrations check, then the whole suite on SQLite and on PostgreSQL.
 test: $(STAMP)

@@ -184,11 +184,12 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         return context
 
     def other_ways(self, procedure):
-        """Published ways to do the same task, this carrier's first, at most
-        OTHER_WAYS (one more is fetched to know whether to link to the rest).
+        """Published ways to do the same task, this carrier's first: at most
+        OTHER_WAYS rows of what the comparison table shows, and one more to know
+        whether to link to the rest.
 
-        The same for every guide of a task and carrier, so kept until the
-        content changes."""
+        The same for every guide of a task and carrier, so prepared once per
+        language and kept until the content changes."""
 
         def build():
             ways = (
@@ -204,9 +205,20 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
                 )
                 .order_by("same_carrier", "carrier__position", "channel", "slug")
             )
-            return list(ways[: self.OTHER_WAYS + 1])
+            return [
+                {
+                    "pk": way.pk,
+                    "carrier": way.carrier.name,
+                    "channel": way.get_channel_display(),
+                    "url": way.get_absolute_url(),
+                    "duration": way.duration_display,
+                    "fee": way.fee_display,
+                    "documents": way.document_count,
+                }
+                for way in ways[: self.OTHER_WAYS + 1]
+            ]
 
-        key = ("other-ways", procedure.task_id, procedure.carrier_id)
+        key = ("other-ways", procedure.task_id, procedure.carrier_id, get_language())
         return caching.memoized(key, build)
 
 

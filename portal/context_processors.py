@@ -1,6 +1,12 @@
+from functools import lru_cache
+
 from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
+
+# The same path always translates to the same addresses: resolving and reversing
+# it three times a request was a visible share of a page's time.
+translated_url = lru_cache(maxsize=2048)(translate_url)
 
 
 def site(request):
@@ -15,7 +21,7 @@ def site(request):
         {
             "code": code,
             "name": name,
-            "url": request.build_absolute_uri(translate_url(path, code)),
+            "url": request.build_absolute_uri(translated_url(path, code)),
             "is_current": code == current,
         }
         for code, name in settings.LANGUAGES
