@@ -432,7 +432,7 @@ def wrk(url, seconds):
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "requests": int(re.search(r"(\d+) requests in", output).group(1)),
-        "p50": re.search(r"50%\s+(\S+)", output).group(1),
+        "p50": re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1),
     }
 
 
