@@ -205,11 +205,12 @@ class Command(BaseCommand):
                 wait_for_port(port)
                 base = f"http://127.0.0.1:{port}"
                 self.stdout.write(f"… wrk against gunicorn ({label} pages)")
-                if label == "cached":
-                    figures["ceiling"] = wrk(
-                        f"{base}/bench/ceiling/bench-5-steps/", seconds
-                    )
+                # The ceiling is measured on the same server just before and after
+                # the guide: this shared machine's speed drifts between runs.
+                ceiling = f"{base}/bench/ceiling/bench-5-steps/"
+                before = wrk(ceiling, seconds)["rps"]
                 figures[label] = wrk(f"{base}/en/guides/bench-5-steps/", seconds)
+                figures[label]["ceiling"] = (before + wrk(ceiling, seconds)["rps"]) / 2
                 served = figures[label]["requests"]
                 # Memory is read after at least 10,000 requests per worker.
                 while served < 20000:
@@ -304,9 +305,9 @@ class Command(BaseCommand):
         else:
             checks.append(("PostgreSQL 10,000 search: not measured", False))
         if served:
-            ceiling = served["ceiling"]["rps"]
             for label, share in (("cached", 0.70), ("uncached", 0.15)):
                 rps, p50 = served[label]["rps"], served[label]["p50"]
+                ceiling = served[label]["ceiling"]
                 checks.append(
                     (
                         f"gunicorn, 2 workers, 16 connections: {label} guide "
