@@ -22,7 +22,6 @@ from guides.forms import ChangeNoteForm, RestoreForm, VerifyForm
 from guides.models import (
     PUBLISH_PERMISSION,
     PUBLISHER_STATUSES,
-    TRANSITIONS,
     VERIFICATION_MAX_AGE,
     Advice,
     Document,
@@ -102,7 +101,7 @@ class ProcedureAdminForm(ChangeNoteForm, forms.ModelForm):
         if self.instance.pk:
             self.fields["version_token"].initial = self.instance.edit_version
         if "status" in self.fields:
-            allowed = TRANSITIONS[Status(self.status_before or Status.DRAFT)]
+            allowed = self.instance.allowed_statuses()
             self.fields["status"].choices = [
                 choice for choice in Status.choices if choice[0] in allowed
             ]
@@ -513,8 +512,10 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         missing translations, and what visitors reported."""
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        current = Procedure.objects.exclude(status=Status.WITHDRAWN).select_related(
-            "carrier", "task", "verified_by"
+        current = (
+            Procedure.objects.exclude(status=Status.WITHDRAWN)
+            .select_related("carrier", "task", "verified_by")
+            .defer("search_document")  # large, and not shown here
         )
         untranslated = []
         for procedure in current.prefetch_related("steps"):

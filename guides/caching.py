@@ -128,10 +128,6 @@ class Catalog:
         self.card_types = list(CardType.objects.order_by("validity_days", "slug", "pk"))
         self.sources = list(apps.get_model("guides", "Source").objects.all())
         self.advice = list(apps.get_model("guides", "Advice").objects.all())
-        self._index = {
-            name: {obj.pk: obj for obj in getattr(self, name)}
-            for name in ("card_types", "sources", "advice")
-        }
 
     def pick(self, name, ids):
         """The objects of one table with these ids, in the table's order."""

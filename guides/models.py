@@ -10,11 +10,11 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list
-from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from carriers.models import CardType, Carrier, tel_href, validate_phone, validate_ussd
-from portal.languages import column, language_codes, missing_languages
+from portal.languages import language_codes, missing_languages
 
 
 class Channel(models.TextChoices):
@@ -340,7 +340,7 @@ class Procedure(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
-    # Every language's title, summary and steps, normalised for substring search;
+    # Every language's title, summary, where and steps, normalised for search;
     # rebuilt by guides.search.reindex() whenever the guide or its steps change.
     search_document = models.TextField(editable=False, default="")
     # Bumped by every save: an editor's form carries the number it was loaded with,
@@ -455,7 +455,7 @@ class Procedure(models.Model):
         groups = []
         for step in self.steps.all() if steps is None else steps:
             if step.logic == StepLogic.THEN or not groups:
-                groups.append({"number": len(groups) + 1, "step": step, "parts": []})
+                groups.append({"step": step, "parts": []})
             else:
                 groups[-1]["parts"].append(step)
         return groups
@@ -490,13 +490,6 @@ class Procedure(models.Model):
         own = set(missing_languages([self], self.TRANSLATED_FIELDS))
         steps = set(missing_languages(self.steps.all(), ("title", "body")))
         return [code for code in language_codes() if code in own | steps]
-
-    def shows_fallback(self, field_name, language=None):
-        """True when `field_name` is shown to visitors in another language."""
-        language = language or get_language() or settings.LANGUAGE_CODE
-        return bool(getattr(self, field_name)) and not getattr(
-            self, column(field_name, language), None
-        )
 
     get_channel_display = choice_label("channel", Channel)
     get_audience_display = choice_label("audience", Audience)

@@ -9,9 +9,10 @@ characters) and SQLite by scanning.
 import re
 import unicodedata
 
-from django.conf import settings
 from django.db.models import Lookup, TextField, Value
 from django.db.models.functions import StrIndex
+
+from portal.languages import column, language_codes
 
 # Typed Khmer often puts the subscript RO (coeng + RO) before another subscript;
 # both orders render the same, so fold them to the standard order (RO last).
@@ -21,6 +22,7 @@ WHITESPACE = re.compile(r"\s+")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
 MAX_QUERY_LENGTH = 100
+CODES = language_codes()
 
 
 @TextField.register_lookup
@@ -55,14 +57,11 @@ def normalize(text):
 def document_for(procedure, steps=None):
     """The text a guide is found by: titles first, so that position ranks them,
     then summaries, where to go, and the steps."""
-    codes = [code.replace("-", "_") for code, _label in settings.LANGUAGES]
     steps = list(procedure.steps.all()) if steps is None else steps
-    parts = [getattr(procedure, f"title_{code}") for code in codes]
-    parts += [getattr(procedure, f"summary_{code}") for code in codes]
-    parts += [getattr(procedure, f"where_{code}") for code in codes]
+    rows = [(procedure, "title"), (procedure, "summary"), (procedure, "where")]
     for step in steps:
-        parts += [getattr(step, f"title_{code}") for code in codes]
-        parts += [getattr(step, f"body_{code}") for code in codes]
+        rows += [(step, "title"), (step, "body")]
+    parts = (getattr(obj, column(name, code)) for obj, name in rows for code in CODES)
     return normalize(" \n ".join(part for part in parts if part))
 
 

@@ -10,7 +10,6 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,7 +27,7 @@ from guides.models import (
     Update,
     UpdateKind,
 )
-from portal.languages import column
+from portal.languages import column, language_codes
 
 SEED_FILE = Path(__file__).resolve().parent / "seed" / "content.json"
 
@@ -45,10 +44,7 @@ FIRST_PUBLISHED_NOTE = {
 def translated(field_name, values):
     """{"zh-hans": "…", …} → {"title_zh_hans": "…", …} for every site language."""
     values = values or {}
-    return {
-        column(field_name, code): values.get(code, "")
-        for code, _label in settings.LANGUAGES
-    }
+    return {column(field_name, code): values.get(code, "") for code in language_codes()}
 
 
 def load(path=SEED_FILE):

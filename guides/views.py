@@ -7,7 +7,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.functional import Promise
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView
@@ -255,10 +254,7 @@ class CounterCardView(PublishedProcedureMixin, DetailView):
 
         visitor = card()
         with translation.override("km"):
-            khmer = {
-                key: str(value) if isinstance(value, Promise) else value
-                for key, value in card().items()
-            }
+            khmer = card()  # gettext and %-formatting: Khmer strings, not lazy ones
         context.update(
             khmer=khmer,
             visitor=visitor,
@@ -354,9 +350,6 @@ class UpdateListView(ListView):
         return super().get_context_data(scope=self.scope, **kwargs)
 
 
-REPORTS_PER_WINDOW, REPORT_WINDOW_SECONDS = 5, 3600
-
-
 def report_problem(request, slug):
     """“Report a problem” for a published guide: no login; CSRF, a honeypot and
     a per-client rate limit keep it from being abused."""
@@ -366,11 +359,7 @@ def report_problem(request, slug):
     form = ReportForm(request.POST or None, procedure=procedure)
     status = 200
     if request.method == "POST" and form.is_valid():
-        limit, window = getattr(
-            settings,
-            "REPORT_RATE_LIMIT",
-            (REPORTS_PER_WINDOW, REPORT_WINDOW_SECONDS),
-        )
+        limit, window = settings.REPORT_RATE_LIMIT
         if not ratelimit.hit(request, "report", limit=limit, window=window):
             form.add_error(
                 None,
