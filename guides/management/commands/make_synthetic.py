@@ -20,6 +20,7 @@ from guides.models import (
     Update,
     UpdateKind,
 )
+from guides.seed import translated
 
 # (zh-hans, en, km) phrases; guides are built from random picks so that text
 # varies like real content and a search matches some guides, not all of them.
@@ -50,7 +51,8 @@ PHRASES = [
     ("照片", "photo", "រូបថត"),
     ("电子钱包", "wallet", "កាបូបអេឡិចត្រូនិក"),
 ]
-LANGUAGES = ("zh_hans", "en", "km")
+# The order of each phrase tuple: language codes as the seed file keys them.
+LANGUAGES = ("zh-hans", "en", "km")
 # Each guide names one place, so a search for a place matches a few per cent of
 # guides, as a real search for a town or a document does; most phrases above
 # occur in most guides.
@@ -82,11 +84,11 @@ PLACES = [
     ("波罗勉", "Prey Veng", "ព្រៃវែង"),
 ]
 BRANCH = {
-    "zh_hans": "{place}第{n}营业点",
+    "zh-hans": "{place}第{n}营业点",
     "en": "{place} branch {n}",
     "km": "សាខា{place} {n}",
 }
-SEPARATOR = {"zh_hans": "", "en": " ", "km": " "}
+SEPARATOR = {"zh-hans": "", "en": " ", "km": " "}
 
 
 def sentence(rng, words):
@@ -103,10 +105,6 @@ def branch(rng):
         code: BRANCH[code].format(place=place[i], n=n)
         for i, code in enumerate(LANGUAGES)
     }
-
-
-def translated(field, values):
-    return {f"{field}_{code}": value for code, value in values.items()}
 
 
 class Command(BaseCommand):
