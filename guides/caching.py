@@ -176,16 +176,17 @@ def cached_page(view):
 
     The key holds the generation, the language, the host and the full path, so
     no visitor ever sees a page older than the content. Only 200 responses
-    that set no cookie are stored. Responses carry an ETag and Last-Modified,
-    and `Cache-Control: no-cache` lets browsers and a CDN keep a copy but
-    revalidate it (a 304 when nothing changed).
+    that set no cookie are stored. Every 200 carries an ETag (of its bytes) and
+    Last-Modified (of the generation), with the cache on or off, and
+    `Cache-Control: no-cache` lets browsers and a CDN keep a copy but revalidate
+    it: ConditionalGetMiddleware answers a repeat with 304.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        timeout = settings.PAGE_CACHE_SECONDS
-        if request.method not in ("GET", "HEAD") or not timeout:
+        if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        timeout = settings.PAGE_CACHE_SECONDS
         state = content_state()
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         key = "page:{}:{}:{}".format(
@@ -193,7 +194,7 @@ def cached_page(view):
             get_language(),
             hashlib.blake2b(address.encode(), digest_size=16).hexdigest(),
         )
-        entry = shared_cache("get", key)
+        entry = shared_cache("get", key) if timeout else None
         if entry is None:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
@@ -209,7 +210,8 @@ def cached_page(view):
             if state["next_change_at"] is not None:
                 until_next = (state["next_change_at"] - timezone.now()).total_seconds()
                 timeout = max(1, min(timeout, int(until_next)))
-            shared_cache("set", key, entry, timeout)
+            if timeout:
+                shared_cache("set", key, entry, timeout)
         response = HttpResponse(entry["content"], content_type=entry["content_type"])
         response["ETag"] = entry["etag"]
         response["Last-Modified"] = http_date(state["changed_at"].timestamp())

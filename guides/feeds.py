@@ -3,20 +3,18 @@
 One feed of everything, one per carrier and one per task, each under every
 language prefix: the URL's language is active, so titles and notes come out in
 it. Items carry a GUID that is the same in every language and on every host.
-Responses carry an ETag and Last-Modified and answer a repeat with 304.
+The URLs wrap the feeds in guides.caching.cached_page, which gives them, like
+every public page, an ETag and Last-Modified that move with the content and a
+304 on repeat.
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
-from django.db.models import Count, Max
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import condition
 
 from carriers.models import Carrier
 from guides.models import Task, Update
@@ -78,60 +76,11 @@ class Scope:
     def atom_url(self):
         return self._url("feed-atom")
 
-    def fingerprint(self):
-        """(ETag, Last-Modified) of this scope's updates, from one query.
-
-        The ETag changes when an update appears (a scheduled guide going live
-        needs no write), disappears, or when a note or its guide is edited.
-        """
-        facts = (
-            self.updates()
-            .order_by()
-            .aggregate(
-                count=Count("pk"),
-                last_id=Max("pk"),
-                published=Max("published_at"),
-                modified=Max("modified_at"),
-                guide_modified=Max("procedure__modified_at"),
-            )
-        )
-        moments = [
-            facts[name]
-            for name in ("published", "modified", "guide_modified")
-            if facts[name]
-        ]
-        text = "|".join(map(str, [get_language(), *facts.values()]))
-        return hashlib.sha256(text.encode()).hexdigest()[:32], max(
-            moments, default=None
-        )
-
-
-def _fingerprint(request, kind=None, slug=None):
-    # Computed once per request, for the ETag and Last-Modified alike.
-    if not hasattr(request, "_updates_fingerprint"):
-        request._updates_fingerprint = Scope.from_url(kind, slug).fingerprint()
-    return request._updates_fingerprint
-
-
-def _etag(request, *args, **kwargs):
-    return _fingerprint(request, **kwargs)[0]
-
-
-def _last_modified(request, *args, **kwargs):
-    return _fingerprint(request, **kwargs)[1]
-
 
 class UpdatesRssFeed(Feed):
     feed_type = Rss201rev2Feed
     description_template = "guides/feeds/update_description.html"
     item_guid_is_permalink = False
-
-    def __call__(self, request, *args, **kwargs):
-        response = super().__call__(request, *args, **kwargs)
-        # Feed sets Last-Modified from the items' dates only; conditional()
-        # sets one that also moves when a guide is edited, matching the ETag.
-        del response.headers["Last-Modified"]
-        return response
 
     def get_object(self, request, kind=None, slug=None):
         return Scope.from_url(kind, slug)
@@ -182,10 +131,5 @@ class UpdatesAtomFeed(UpdatesRssFeed):
         return self.description(scope)
 
 
-def conditional(feed):
-    """The feed view answering a repeat request with 304 Not Modified."""
-    return condition(etag_func=_etag, last_modified_func=_last_modified)(feed)
-
-
-rss = conditional(UpdatesRssFeed())
-atom = conditional(UpdatesAtomFeed())
+rss = UpdatesRssFeed()
+atom = UpdatesAtomFeed()
