@@ -1,36 +1,16 @@
 """Per-client limits for anonymous forms, counted in Django's cache.
 
-The client is the connecting address, or, behind trusted reverse proxies, the
-address the outermost trusted proxy saw. X-Forwarded-For is read only when the
-PROXY_COUNT setting (DJANGO_PROXY_COUNT, shared with the admin's lockout) says
-how many proxies append to it: otherwise any visitor could claim a fresh address
-per request and never be limited.
+The client is portal.network.client_ip(), the same address the admin's lockout
+uses: a visitor cannot claim a fresh address per request to escape the limit.
 """
 
-import ipaddress
 import logging
 
-from django.conf import settings
 from django.core.cache import cache
 
+from portal.network import client_ip
+
 logger = logging.getLogger(__name__)
-
-
-def client_ip(request):
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.PROXY_COUNT
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            remote = forwarded[-proxies]
-    try:
-        return str(ipaddress.ip_address(remote))
-    except ValueError:
-        return "unknown"
 
 
 def hit(request, scope, *, limit, window):

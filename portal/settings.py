@@ -281,20 +281,11 @@ AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# DJANGO_PROXY_COUNT: how many reverse proxies stand in front of the app. The
-# first appends the client's address to X-Forwarded-For and each further one
-# the hop before it, so the client is the Nth address from the right (ipware
-# counts only the proxies listed in the header, hence N - 1). With 0 only
-# REMOTE_ADDR is trusted: a client cannot choose its address by sending the header.
+# DJANGO_PROXY_COUNT: how many reverse proxies stand in front of the app; the
+# client is the Nth X-Forwarded-For address from the right, 0 trusts only the
+# socket address (portal/network.py, used by the lockout and the rate limits).
 PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 0)
-AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 if PROXY_COUNT else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PROXY_COUNT else ("REMOTE_ADDR",)
-)
-# Count from the right even when the client sent its own X-Forwarded-For
-# entries; strict mode would then fall back to the proxy's address and put
-# every such client in one lockout bucket.
-IPWARE_STRICT = False
+AXES_CLIENT_IP_CALLABLE = "portal.network.client_ip"
 # Never store the typed password, even a wrong one, in the attempt log.
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # Failures are still logged with username and address; this only drops the

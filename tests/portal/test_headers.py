@@ -125,10 +125,7 @@ def test_behind_two_proxies_the_client_is_second_from_the_right(settings):
     from tests.portal.conftest import production_settings
 
     values = production_settings(DJANGO_PROXY_COUNT="2")
-    settings.AXES_IPWARE_PROXY_COUNT = values["AXES_IPWARE_PROXY_COUNT"]
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = values[
-        "AXES_IPWARE_META_PRECEDENCE_ORDER"
-    ]
+    settings.PROXY_COUNT = values["PROXY_COUNT"]
     request = RequestFactory().get(
         "/", HTTP_X_FORWARDED_FOR="93.184.216.34, 10.0.0.1", REMOTE_ADDR="10.0.0.2"
     )
