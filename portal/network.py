@@ -15,6 +15,8 @@ from django.conf import settings
 
 
 def client_ip(request):
+    """The address, or None when there is no valid one (axes then stores NULL;
+    an address column refuses anything else)."""
     remote = request.META.get("REMOTE_ADDR", "")
     proxies = settings.PROXY_COUNT
     if proxies:
@@ -28,4 +30,4 @@ def client_ip(request):
     try:
         return str(ipaddress.ip_address(remote))
     except ValueError:
-        return "unknown"
+        return None
