@@ -2,12 +2,9 @@ import pytest
 
 from guides.models import Status
 from tests.factories import make_card_type, make_carrier, make_procedure, make_task
+from tests.pages import loosen_suggestions, results, titles
 
 pytestmark = pytest.mark.django_db
-
-
-def titles(response):
-    return [p.title for p in response.context["object_list"]]
 
 
 @pytest.fixture
@@ -122,9 +119,7 @@ def test_empty_result_says_which_filter_to_loosen(client, catalogue):
     page = response.content.decode()
     assert "0 guides found" in page
     assert "No guide matches all of these filters." in page
-    suggestions = {
-        s["label"]: (s["count"], s["query"]) for s in response.context["loosen"]
-    }
+    suggestions = loosen_suggestions(response)
     # Without the carrier, Metfone's app guide; without the channel, Smart's hotline.
     assert suggestions == {"Carrier": (1, "channel=app"), "How": (1, "carrier=smart")}
     assert 'href="?channel=app"' in page
@@ -135,11 +130,11 @@ def test_results_are_paged_and_pages_keep_the_filters(client):
     for _ in range(25):
         make_procedure(carrier=carrier)
     first = client.get("/en/guides/", {"carrier": "smart"})
-    assert len(first.context["object_list"]) == 20
+    assert len(results(first)) == 20
     assert "25 guides found" in first.content.decode()
     assert "?carrier=smart&amp;page=2" in first.content.decode()
     second = client.get("/en/guides/", {"carrier": "smart", "page": 2})
-    assert len(second.context["object_list"]) == 5
+    assert len(results(second)) == 5
 
 
 def test_filter_form_is_a_plain_get_form_without_javascript(client, catalogue):
@@ -169,6 +164,6 @@ def test_each_result_says_how_many_documents_to_bring(client):
     make_procedure(slug="three", title_en="Three documents", requirements=3)
     make_procedure(slug="none", title_en="No documents")
     response = client.get("/en/guides/")
-    counts = {p.slug: p.document_count for p in response.context["object_list"]}
+    counts = {slug: documents for slug, _title, documents in results(response)}
     assert counts == {"three": 3, "none": 0}
     assert "3 documents" in response.content.decode()

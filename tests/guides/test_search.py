@@ -2,6 +2,7 @@ import pytest
 
 from guides import search
 from guides.models import Procedure
+from tests import pages
 from tests.factories import make_procedure, make_step
 
 pytestmark = pytest.mark.django_db
@@ -9,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def found(client, q, language="en"):
     response = client.get(f"/{language}/guides/", {"q": q})
-    return [p.slug for p in response.context["object_list"]]
+    return pages.slugs(response)
 
 
 def test_two_chinese_characters_find_the_cancellation_guides(client, seeded):

@@ -325,4 +325,4 @@ def test_the_payload_is_shown_as_text_on_the_guide_page():
     build_content(payload)
     response = Client().get("/en/guides/guide-x/")
     assert response.status_code == 200
-    assert "&lt;script&gt;alert(&#x27;XSS&#x27;)&lt;/script&gt;" in response.text
+    assert "&lt;script&gt;alert(&#39;XSS&#39;)&lt;/script&gt;" in response.text

@@ -1,0 +1,50 @@
+"""The Jinja2 environment for the pages visitors read.
+
+Jinja2 compiles a template to Python once; Django's template language walks
+its node tree on every render. On a guide page that walk was most of the time
+of a request the page cache did not answer (issue 6), so the public templates
+are Jinja2 and the admin stays on Django's templates.
+
+What the templates get, in Django's terms:
+- `url("guides:home", slug=…)` for `{% url %}`, `static()` for `{% static %}`;
+- `_()`, `gettext()`, `ngettext()` and `{% trans %}` blocks from Django's own
+  catalogs (new-style: `_("Page {number}", number=n)` formats and escapes);
+- `lang_attr(obj, "field")` and the filters `markdown`, `date`, `truncatechars`
+  and `linebreaksbr`, which behave as their Django namesakes.
+
+`guides/management/commands/makemessages.py` extracts the strings.
+"""
+
+from django.template.defaultfilters import date, linebreaksbr, truncatechars
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from jinja2 import Environment
+
+from guides.templatetags.guides import lang_attr, markdown
+
+
+def url(name, *args, **kwargs):
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def environment(**options):
+    env = Environment(extensions=["jinja2.ext.i18n"], **options)
+    env.install_gettext_callables(
+        translation.gettext, translation.ngettext, newstyle=True
+    )
+    # As Django's {% blocktranslate trimmed %}: the catalogs' msgids are one line.
+    env.policies["ext.i18n.trimmed"] = True
+    env.globals.update(
+        url=url,
+        static=static,
+        lang_attr=lang_attr,
+        get_language=translation.get_language,
+    )
+    env.filters.update(
+        markdown=markdown,
+        date=date,
+        truncatechars=truncatechars,
+        linebreaksbr=linebreaksbr,
+    )
+    return env

@@ -1,0 +1,46 @@
+"""What a visitor sees on a page, read from its HTML.
+
+The public pages are Jinja2 templates, which leave no template context on the
+test client's response: tests read the page as a visitor would instead.
+"""
+
+import re
+from html import unescape
+
+RESULT = re.compile(
+    r'<li class="guide">\s*<a href="/[\w-]+/guides/([\w-]+)/"[^>]*>([^<]*)</a>'
+    r"(?:(?!</li>).)*?(?:· (\d+) documents?)?</span>",
+    re.S,
+)
+LOOSEN = re.compile(r'<li><a href="\?([^"]*)">Without “([^:”]+): [^”]*”: (\d+) guides?')
+FIELD_WITH_ERRORS = re.compile(
+    r'<div class="field has-errors">\s*<label for="id_(\w+)"', re.S
+)
+
+
+def results(response):
+    """The finder's guides in order, as (slug, title, documents or None)."""
+    return [
+        (slug, unescape(title), int(count) if count else None)
+        for slug, title, count in RESULT.findall(response.content.decode())
+    ]
+
+
+def slugs(response):
+    return [slug for slug, _title, _documents in results(response)]
+
+
+def titles(response):
+    return [title for _slug, title, _documents in results(response)]
+
+
+def loosen_suggestions(response):
+    """{filter label: (guides without it, the link's query)} (English pages)."""
+    return {
+        label: (int(count), unescape(query))
+        for query, label, count in LOOSEN.findall(response.content.decode())
+    }
+
+
+def fields_with_errors(response):
+    return FIELD_WITH_ERRORS.findall(response.content.decode())
