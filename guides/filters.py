@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guides import caching, search
+from guides.forms import PublicForm
 from guides.models import Audience, Channel, Procedure
 
 
@@ -76,29 +77,22 @@ class ProcedureFilter(django_filters.FilterSet):
 
     class Meta:
         model = Procedure
+        form = PublicForm
         fields = ["q", "carrier", "task", "channel", "card_type", "audience"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         fields = self.form.fields
         reference = caching.catalog()
-        fields["carrier"].choices = [
-            ("", fields["carrier"].empty_label),
-            *((c.slug, c.name) for c in reference.carriers),
-        ]
-        fields["task"].choices = [
-            ("", fields["task"].empty_label),
-            *((t.slug, t.name) for t in reference.tasks),
-        ]
+        # The fields add their "any" choice (empty_label) themselves.
+        fields["carrier"].choices = [(c.slug, c.name) for c in reference.carriers]
+        fields["task"].choices = [(t.slug, t.name) for t in reference.tasks]
         # Card types share slugs across carriers ("3-day tourist card"); the
         # filter means that kind of card with any carrier.
         card_types = {}
         for card in reference.card_types:
             card_types.setdefault(card.slug, card.name)
-        fields["card_type"].choices = [
-            ("", fields["card_type"].empty_label),
-            *card_types.items(),
-        ]
+        fields["card_type"].choices = list(card_types.items())
 
     def filter_text(self, queryset, name, value):
         return search.filter_queryset(queryset, value)

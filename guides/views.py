@@ -1,7 +1,6 @@
 import json
 
 from django.conf import settings
-from django.core.paginator import InvalidPage
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from guides.feeds import Scope
 from guides.filters import ProcedureFilter
 from guides.forms import ReportForm
 from guides.models import Advice, DurationUnit, Procedure, Update
+from guides.paging import SortedIdsPaginator
 from portal.languages import fallbacks_used
 
 
@@ -53,18 +53,21 @@ class ProcedureListView(ListView):
         )
         return self.filterset.qs
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return SortedIdsPaginator(
+            queryset,
+            per_page,
+            rows=lambda ids: Procedure.objects.with_listing().filter(pk__in=ids),
+            **kwargs,
+        )
+
     def paginate_queryset(self, queryset, page_size):
-        # A stale or mistyped page number shows the nearest page, not an error.
         paginator = self.get_paginator(queryset, page_size)
         try:
             number = int(self.request.GET.get("page", 1))
         except ValueError:
             number = 1
-        number = min(max(number, 1), paginator.num_pages)
-        try:
-            page = paginator.page(number)
-        except InvalidPage:
-            page = paginator.page(1)
+        page = paginator.nearest_page(number)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):

@@ -1,6 +1,6 @@
 import pytest
 
-from guides.models import Status
+from guides.models import Procedure, Status
 from tests.factories import make_card_type, make_carrier, make_procedure, make_task
 from tests.pages import loosen_suggestions, results, titles
 
@@ -135,6 +135,16 @@ def test_results_are_paged_and_pages_keep_the_filters(client):
     assert "?carrier=smart&amp;page=2" in first.content.decode()
     second = client.get("/en/guides/", {"carrier": "smart", "page": 2})
     assert len(results(second)) == 5
+    # Together the pages list every guide once, in the finder's order.
+    shown = results(first) + results(second)
+    assert [slug for slug, _t, _d in shown] == sorted(
+        p.slug for p in Procedure.objects.filter(carrier=carrier)
+    )
+    # A stale link past the end shows the last page, with the right count.
+    stale = client.get("/en/guides/", {"carrier": "smart", "page": 7})
+    assert results(stale) == results(second)
+    assert "25 guides found" in stale.content.decode()
+    assert "Page 2 of 2" in stale.content.decode()
 
 
 def test_filter_form_is_a_plain_get_form_without_javascript(client, catalogue):
@@ -167,3 +177,13 @@ def test_each_result_says_how_many_documents_to_bring(client):
     counts = {slug: documents for slug, _title, documents in results(response)}
     assert counts == {"three": 3, "none": 0}
     assert "3 documents" in response.content.decode()
+
+
+def test_each_filter_offers_its_any_choice_once(client, catalogue):
+    page = client.get("/en/guides/").content.decode()
+    for label in ("Any carrier", "Anything", "Any way", "Any card", "Anyone"):
+        assert (
+            page.count(f'<option value="">{label}</option>')
+            + page.count(f'<option value="" selected>{label}</option>')
+            == 1
+        ), label
