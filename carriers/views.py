@@ -18,9 +18,13 @@ class CarrierDetailView(DetailView):
     def get_context_data(self, **kwargs):
         published = Procedure.objects.published().filter(carrier=self.object)
         totals = dict(published.order_by().values_list("task").annotate(n=Count("pk")))
-        guides = (
-            published.with_listing()
-            .annotate(
+        # Rank only ids (PostgreSQL reads them from the covering public
+        # index), then load the full rows of the few shown: ranking the full
+        # rows, every language of every field, cost 20 ms at 10,000 guides.
+        # The ids are fetched first: PostgreSQL cannot estimate how few rows
+        # the rank keeps, and as a subquery it scanned the table to join them.
+        first_per_task = (
+            published.annotate(
                 rank=Window(
                     RowNumber(),
                     partition_by=[F("task")],
@@ -28,6 +32,11 @@ class CarrierDetailView(DetailView):
                 )
             )
             .filter(rank__lte=self.GUIDES_PER_TASK)
+            .values_list("pk", flat=True)
+        )
+        guides = (
+            Procedure.objects.with_listing()
+            .filter(pk__in=list(first_per_task))
             .order_by("task__position", "task", "channel", "slug")
         )
         groups = []

@@ -192,7 +192,27 @@ class ProcedureQuerySet(models.QuerySet):
         in one query whose cost does not depend on the size of the table."""
         return (
             self.select_related("carrier", "task")
-            .defer("search_document")
+            # What a list row shows, in every language: building full guides
+            # (every field in every language) was most of a list's Python time.
+            .only(
+                "title",
+                "slug",
+                "channel",
+                "duration_min",
+                "duration_max",
+                "duration_unit",
+                "fee_amount",
+                "fee_currency",
+                "verified_on",
+                "status",
+                "published_at",
+                "carrier__name",
+                "carrier__slug",
+                "carrier__position",
+                "task__name",
+                "task__slug",
+                "task__position",
+            )
             .annotate(
                 document_count=Coalesce(
                     Subquery(
@@ -357,8 +377,14 @@ class Procedure(models.Model):
         verbose_name_plural = _("procedures")
         permissions = [("publish_procedure", "Can publish procedures")]
         indexes = [
+            # Covering on PostgreSQL (SQLite ignores include): the public set's
+            # counts per task and carrier, the finder's sort and the update
+            # feeds' "is its guide public" check read the index alone, not
+            # the wide rows that carry every language (issue 6).
             models.Index(
-                fields=["status", "published_at"], name="guides_proc_public_idx"
+                fields=["status", "published_at"],
+                include=["id", "carrier", "task", "channel", "slug"],
+                name="guides_proc_public_idx",
             ),
         ]
         constraints = [

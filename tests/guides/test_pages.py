@@ -64,6 +64,33 @@ def test_carrier_page_has_tap_to_call_and_its_guides_by_task(client):
     assert "Draft" not in html
 
 
+def test_carrier_page_shows_ten_per_task_in_constant_queries(
+    client, django_assert_max_num_queries
+):
+    smart = make_carrier(slug="smart")
+    cancel, top_up = make_task(name_en="Cancel"), make_task(name_en="Top up")
+    for task in (cancel, top_up):
+        make_procedure(carrier=smart, task=task, requirements=2)
+    client.get("/en/carriers/smart/")  # the catalog, rebuilt once per change
+    with django_assert_max_num_queries(7):
+        client.get("/en/carriers/smart/")
+    for n in range(12):
+        make_procedure(
+            carrier=smart, task=cancel, slug=f"cancel-{n:02}", requirements=3
+        )
+    client.get("/en/carriers/smart/")
+    with django_assert_max_num_queries(7):
+        html = client.get("/en/carriers/smart/").content.decode()
+    # Cancel: the first ten by channel and address, then a link to all 13.
+    cancel_list = html.split("<h3>Cancel</h3>")[1].split("</ul>")[0]
+    assert re.findall(r'href="/en/guides/([\w-]+)/"', cancel_list) == [
+        f"cancel-{n:02}" for n in range(10)
+    ]
+    assert "All 13 guides" in html
+    top_up_list = html.split("<h3>Top up</h3>")[1].split("</ul>")[0]
+    assert top_up_list.count('<li class="guide">') == 1
+
+
 def test_unknown_carrier_is_404(client):
     assert client.get("/en/carriers/true/").status_code == 404
 
