@@ -68,3 +68,23 @@ def test_pages_and_404_speak_the_visitors_language(client, language):
     missing = client.get(f"/{language}/guides/no-such-guide/")
     assert missing.status_code == 404
     assert expected_404 in missing.content.decode()
+
+
+def test_every_string_in_the_public_templates_is_in_the_catalogs():
+    """A new `_()` or `{% trans %}` in a Jinja2 template that `make messages`
+    has not collected would show in English on every Chinese and Khmer page."""
+    from guides.management.commands.makemessages import jinja2_engine
+
+    engine = jinja2_engine()
+    known = {msgid for msgid, _ in po_entries(LOCALE / "km/LC_MESSAGES/django.po")}
+    templates = sorted(Path(engine.dirs[0]).rglob("*.html"))
+    assert len(templates) > 15
+    missing = [
+        (path.name, strings[0] if isinstance(strings, tuple) else strings)
+        for path in templates
+        for _line, _function, strings in engine.env.extract_translations(
+            path.read_text(encoding="utf-8")
+        )
+        if (strings[0] if isinstance(strings, tuple) else strings) not in known
+    ]
+    assert missing == [], "run `make messages` and translate"
