@@ -1,5 +1,7 @@
 import uuid
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from carriers.models import CardType, Carrier, tel_href, validate_phone, validate_ussd
-from portal.languages import language_codes, missing_languages
+from portal.languages import (
+    column,
+    language_codes,
+    missing_language_q,
+    missing_languages,
+)
 
 
 class Channel(models.TextChoices):
@@ -224,6 +231,33 @@ class ProcedureQuerySet(models.QuerySet):
                     ),
                     0,
                 )
+            )
+        )
+
+    def with_missing_languages(self):
+        """Annotate `missing_<code>` (true when the guide or one of its steps
+        lacks its own text in that language) for each language, as
+        Procedure.missing_languages() decides it, but in the database: the
+        editors' "needs attention" list must not load every guide."""
+        steps = Step.objects.filter(procedure=OuterRef("pk"))
+        return self.annotate(
+            **{
+                column("missing", code): models.ExpressionWrapper(
+                    missing_language_q(self.model.TRANSLATED_FIELDS, code)
+                    | models.Exists(
+                        steps.filter(missing_language_q(("title", "body"), code))
+                    ),
+                    output_field=models.BooleanField(),
+                )
+                for code in language_codes()
+            }
+        )
+
+    def missing_a_language(self):
+        return self.with_missing_languages().filter(
+            reduce(
+                or_,
+                (models.Q(**{column("missing", c): True}) for c in language_codes()),
             )
         )
 

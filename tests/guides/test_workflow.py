@@ -280,3 +280,33 @@ def test_needs_attention_lists_stale_untranslated_and_reported_guides(client, ed
     ]
     page = response.content.decode()
     assert "Street 63" in page and "Old news" not in page
+    assert "Showing the first" not in page
+
+
+def test_needs_attention_shows_fifty_of_each_and_links_to_the_rest(
+    client, editor, django_assert_max_num_queries
+):
+    for n in range(53):
+        guide = make_procedure(title_en=f"Unchecked {n}", steps=1)
+        if n % 2:
+            guide.steps.update(body_zh_hans="")
+    url = reverse("admin:guides_procedure_attention")
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    page = response.content.decode()
+    assert len(response.context["unverified"]) == 50
+    assert "Showing the first 50 of 53." in page
+    assert len(response.context["untranslated"]) == 26
+    assert {tuple(missing) for _guide, missing in response.context["untranslated"]} == {
+        ("zh-hans",)
+    }
+    # The links open the guide list filtered the same way, paged as usual.
+    changelist = reverse("admin:guides_procedure_changelist")
+    assert f'href="{changelist}?verified=due"' in page
+    due = client.get(changelist, {"verified": "due"})
+    assert due.context["cl"].result_count == 53
+    untranslated = client.get(changelist, {"missing": "zh-hans"})
+    assert untranslated.context["cl"].result_count == 26
+    assert client.get(changelist, {"missing": "km"}).context["cl"].result_count == 0
+    assert client.get(changelist, {"missing": "any"}).context["cl"].result_count == 26

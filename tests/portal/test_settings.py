@@ -27,3 +27,10 @@ def test_a_malformed_proxy_header_setting_fails_at_start_up():
 
     with pytest.raises(ImproperlyConfigured, match="HTTP_X_FORWARDED_PROTO,https"):
         production_settings(DJANGO_SECURE_PROXY_SSL_HEADER="https")
+
+
+def test_postgresql_connections_run_without_jit():
+    postgres = production_settings(DATABASE_URL="postgres://u@db.internal/guides")
+    assert postgres["DATABASES"]["default"]["OPTIONS"]["options"] == "-c jit=off"
+    sqlite = production_settings(DATABASE_URL="sqlite:////tmp/guides.sqlite3")
+    assert "options" not in sqlite["DATABASES"]["default"].get("OPTIONS", {})
