@@ -1,3 +1,5 @@
+import math
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Window
 
@@ -28,7 +30,7 @@ class SortedIdsPaginator(Paginator):
         ids, total = self.page_ids(number)
         if not ids and number > 1:
             total = self.object_list.count()
-            number = max(1, -(-total // self.per_page))
+            number = max(1, math.ceil(total / self.per_page))
             ids, total = self.page_ids(number)
         self.count = total  # Paginator.count is a cached_property
         by_pk = {row.pk: row for row in self.rows(ids)} if ids else {}

@@ -1,14 +1,15 @@
 """The Jinja2 environment for the pages visitors read.
 
 Jinja2 compiles a template to Python once; Django's template language walks
-its node tree on every render. On a guide page that walk was most of the time
-of a request the page cache did not answer (issue 6), so the public templates
-are Jinja2 and the admin stays on Django's templates.
+its node tree on every render. Rendering is most of a request the page cache
+does not answer, and the same guide took 2.4 ms in Django's language and
+1.7 ms in Jinja2 (issue 6), so the public templates are Jinja2 and the admin
+stays on Django's templates.
 
 What the templates get, in Django's terms:
 - `url("guides:home", slug=…)` for `{% url %}`, `static()` for `{% static %}`;
 - `_()`, `gettext()`, `ngettext()` and `{% trans %}` blocks from Django's own
-  catalogs (new-style: `_("Page {number}", number=n)` formats and escapes);
+  catalogs, new-style: `_("Page %(number)s", number=n)` formats and escapes n;
 - `lang_attr(obj, "field")` and the filters `markdown`, `date`, `truncatechars`
   and `linebreaksbr`, which behave as their Django namesakes.
 
