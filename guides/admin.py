@@ -548,8 +548,10 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         missing translations, and what visitors reported."""
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        current = Procedure.objects.exclude(status=Status.WITHDRAWN).select_related(
-            "carrier", "task", "verified_by"
+        current = (
+            Procedure.objects.exclude(status=Status.WITHDRAWN)
+            .select_related("carrier", "task", "verified_by")
+            .defer(*Procedure.SEARCH_FIELDS)  # large, and not shown here
         )
         guides = reverse("admin:guides_procedure_changelist")
         sections = {

@@ -273,12 +273,12 @@ class ProcedureQuerySet(models.QuerySet):
         """Everything a guide page shows, in a constant number of queries.
 
         Card types, sources, checks and warnings come from the cached catalog
-        by the ids in Procedure.related_ids(). The search document is left out:
-        it is large and only searches read it.
+        by the ids in Procedure.related_ids(). The search texts are left out:
+        they are large and only searches read them.
         """
         return (
             self.select_related("carrier", "task", "verified_by")
-            .defer("search_document")
+            .defer(*self.model.SEARCH_FIELDS)
             .prefetch_related(
                 "steps",
                 Prefetch(
@@ -397,6 +397,10 @@ class Procedure(models.Model):
     # Every language's title, summary, where and steps, normalised for search;
     # rebuilt by guides.search.reindex() whenever the guide or its steps change.
     search_document = models.TextField(editable=False, default="")
+    # Each two-character sequence of the document's Chinese, once, in order of
+    # first appearance: two characters are too few for a trigram, and 注销
+    # ("cancel") is what Chinese visitors type (guides/search.py).
+    search_pairs = models.TextField(editable=False, default="")
     # Bumped by every save: an editor's form carries the number it was loaded with,
     # and a save from an out-of-date form is refused (no silent overwrite).
     edit_version = models.PositiveIntegerField(editable=False, default=0)
@@ -404,6 +408,7 @@ class Procedure(models.Model):
     objects = ProcedureQuerySet.as_manager()
 
     TRANSLATED_FIELDS = ("title", "summary", "fee_note", "where", "source_note")
+    SEARCH_FIELDS = ("search_document", "search_pairs")
 
     class Meta:
         ordering = ["carrier__position", "task__position", "channel", "slug"]

@@ -3,7 +3,8 @@
 Each guide keeps one `search_document`: every language's title, summary and steps,
 normalised the same way as the visitor's query. Matching is a plain substring test,
 which PostgreSQL answers from a pg_trgm GIN index (queries of three or more
-characters) and SQLite by scanning.
+characters) and SQLite by scanning. A query of two Chinese characters is looked
+up in `search_pairs` instead: the document's two-character sequences as words.
 """
 
 import re
@@ -22,6 +23,10 @@ WHITESPACE = re.compile(r"\s+")
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 
 MAX_QUERY_LENGTH = 100
+# CJK unified ideographs, extension A and compatibility ideographs.
+CHINESE = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CHINESE_RUN = re.compile(f"[{CHINESE}]{{2,}}")
+CHINESE_PAIR = re.compile(f"[{CHINESE}]{{2}}")
 CODES = language_codes()
 
 
@@ -65,12 +70,27 @@ def document_for(procedure, steps=None):
     return normalize(" \n ".join(part for part in parts if part))
 
 
+def pairs_for(document):
+    """Each two-character sequence of the document's Chinese as a word of its
+    own (" 注销 销手 "), once, in order of first appearance: pairs from titles
+    come first, so a guide with the pair in its title ranks first."""
+    pairs = dict.fromkeys(
+        run[i : i + 2]
+        for run in CHINESE_RUN.findall(document)
+        for i in range(len(run) - 1)
+    )
+    return f" {' '.join(pairs)} " if pairs else ""
+
+
 def reindex(procedure):
     """Rebuild one guide's search document after it or its steps changed."""
     document = document_for(procedure)
-    if document != procedure.search_document:
-        procedure.search_document = document
-        type(procedure).objects.filter(pk=procedure.pk).update(search_document=document)
+    pairs = pairs_for(document)
+    if (document, pairs) != (procedure.search_document, procedure.search_pairs):
+        procedure.search_document, procedure.search_pairs = document, pairs
+        type(procedure).objects.filter(pk=procedure.pk).update(
+            search_document=document, search_pairs=pairs
+        )
 
 
 def filter_queryset(queryset, query):
@@ -79,8 +99,13 @@ def filter_queryset(queryset, query):
     if not needle:
         return queryset
     ordering = queryset.query.order_by or queryset.model._meta.ordering
+    field = "search_document"
+    if CHINESE_PAIR.fullmatch(needle):
+        # Too short for a trigram, and in thousands of guides: the pairs are
+        # a sixth of the document's size, and as words the index holds them.
+        field, needle = "search_pairs", f" {needle} "
     return (
-        queryset.filter(search_document__substring=needle)
-        .alias(match_at=StrIndex("search_document", Value(needle)))
+        queryset.filter(**{f"{field}__substring": needle})
+        .alias(match_at=StrIndex(field, Value(needle)))
         .order_by("match_at", *ordering)
     )

@@ -24,6 +24,34 @@ def test_two_chinese_characters_find_the_cancellation_guides(client, seeded):
     assert cancel
 
 
+def test_two_chinese_characters_match_only_side_by_side_title_first(client):
+    in_step = make_procedure(slug="in-step", title_zh_hans="充值")
+    make_step(in_step, body_zh_hans="在营业厅办理注销手续")
+    search.reindex(in_step)
+    make_procedure(slug="in-title", title_zh_hans="网上注销")
+    make_procedure(slug="apart", title_zh_hans="注意：销售点")  # 注 and 销, not 注销
+    make_procedure(slug="mixed", title_zh_hans="SIM卡注销", title_en="注销 by SMS")
+    slugs = found(client, "注销", "zh-hans")
+    assert sorted(slugs[:2]) == ["in-title", "mixed"]
+    assert slugs[2:] == ["in-step"]
+    assert found(client, "注意", "zh-hans") == ["apart"]
+
+
+def test_two_chinese_characters_follow_an_edit(client):
+    guide = make_procedure(slug="edited", steps=1)
+    assert found(client, "暂停", "zh-hans") == []
+    step = guide.steps.get()
+    step.body_zh_hans = "申请暂停服务"
+    step.save()
+    search.reindex(guide)
+    assert found(client, "暂停", "zh-hans") == ["edited"]
+
+
+def test_pairs_are_the_chinese_two_character_sequences_once_in_order():
+    assert search.pairs_for("办理注销 sim 注销手续 ស៊ីម") == " 办理 理注 注销 销手 手续 "
+    assert search.pairs_for("only latin and ខ្មែរ") == ""
+
+
 def test_khmer_search_finds_a_khmer_step(client):
     guide = make_procedure(slug="khmer")
     make_step(guide, body_km="សូមយកស៊ីមកាតមកជាមួយ")

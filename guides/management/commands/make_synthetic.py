@@ -169,6 +169,7 @@ class Command(BaseCommand):
                 for position in range(1, step_count + 1)
             ]
             procedure.search_document = search.document_for(procedure, procedure_steps)
+            procedure.search_pairs = search.pairs_for(procedure.search_document)
             procedures.append(procedure)
             steps += procedure_steps
             requirements += [
