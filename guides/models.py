@@ -416,13 +416,21 @@ class Procedure(models.Model):
         verbose_name_plural = _("procedures")
         permissions = [("publish_procedure", "Can publish procedures")]
         indexes = [
-            # Covering on PostgreSQL (SQLite ignores include): the public set's
-            # counts per task and carrier, the finder's sort and the update
-            # feeds' "is its guide public" check read the index alone, not
-            # the wide rows that carry every language (issue 6).
+            # Covering: the public set's counts per task and carrier, the
+            # finder's and carrier page's sorts and the update feeds' "is its
+            # guide public" check read the index alone, not the wide rows that
+            # carry every language (issue 6). Key columns rather than INCLUDE,
+            # which SQLite would ignore.
             models.Index(
-                fields=["status", "published_at"],
-                include=["id", "carrier", "task", "channel", "slug"],
+                fields=[
+                    "status",
+                    "published_at",
+                    "carrier",
+                    "task",
+                    "channel",
+                    "slug",
+                    "id",
+                ],
                 name="guides_proc_public_idx",
             ),
         ]

@@ -152,11 +152,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # and a web request's queries are too short to win it back.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
-# models.W040: SQLite ignores an index's INCLUDE columns. The public index
-# covers the listing columns for PostgreSQL (production); on SQLite it is the
-# same index without them, which is all the zero-setup default needs.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
-
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
