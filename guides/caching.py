@@ -171,6 +171,11 @@ def forget_all_but_catalog():
         del values[key]
 
 
+# What a view says about its page beyond the type, kept with the cached bytes:
+# the sitemaps' "X-Robots-Tag: noindex" keeps them out of search results.
+KEPT_HEADERS = ("X-Robots-Tag",)
+
+
 def cached_page(view):
     """Serve a public view's GET responses from the shared cache.
 
@@ -205,6 +210,7 @@ def cached_page(view):
             entry = {
                 "content": content,
                 "content_type": response["Content-Type"],
+                "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
                 "etag": f'"{hashlib.blake2b(content, digest_size=12).hexdigest()}"',
             }
             if state["next_change_at"] is not None:
@@ -212,7 +218,11 @@ def cached_page(view):
                 timeout = max(1, min(timeout, int(until_next)))
             if timeout:
                 shared_cache("set", key, entry, timeout)
-        response = HttpResponse(entry["content"], content_type=entry["content_type"])
+        response = HttpResponse(
+            entry["content"],
+            content_type=entry["content_type"],
+            headers=entry["headers"],
+        )
         response["ETag"] = entry["etag"]
         response["Last-Modified"] = http_date(state["changed_at"].timestamp())
         response["Cache-Control"] = "public, no-cache"

@@ -6,11 +6,13 @@ from guides.models import Procedure
 
 
 class LocalizedSitemap(Sitemap):
-    """Every page once per language, each with hreflang alternates and x-default."""
+    """Every page once per language, each with hreflang alternates and x-default,
+    in pages of at most `limit` addresses (the index lists the pages)."""
 
     i18n = True
     alternates = True
     x_default = True
+    limit = 3000
 
 
 class ProcedureSitemap(LocalizedSitemap):
@@ -18,7 +20,9 @@ class ProcedureSitemap(LocalizedSitemap):
     priority = 0.8
 
     def items(self):
-        return Procedure.objects.published().order_by("pk")
+        # Only what an entry needs: a guide's other columns hold every language.
+        fields = ("slug", "updated_at", "published_at")
+        return Procedure.objects.published().only(*fields).order_by("pk")
 
     def lastmod(self, procedure):
         return procedure.updated_at or procedure.published_at
