@@ -221,7 +221,7 @@ def cached_page(view):
         response = HttpResponse(
             entry["content"],
             content_type=entry["content_type"],
-            headers=entry["headers"],
+            headers=entry.get("headers"),  # absent from entries of older releases
         )
         response["ETag"] = entry["etag"]
         response["Last-Modified"] = http_date(state["changed_at"].timestamp())
