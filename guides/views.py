@@ -1,4 +1,5 @@
 import json
+from collections import Counter
 from functools import cache
 
 from django.conf import settings
@@ -26,10 +27,14 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         published = Procedure.objects.published()
         reference = caching.catalog()
-        # order_by(): the default ordering would join carriers and tasks for nothing.
-        counts = published.order_by()
-        per_task = dict(counts.values_list("task").annotate(n=Count("pk")))
-        per_carrier = dict(counts.values_list("carrier").annotate(n=Count("pk")))
+        # One pass over the public index for both counts; order_by(): the default
+        # ordering would join carriers and tasks for nothing.
+        per_task, per_carrier = Counter(), Counter()
+        for task, carrier, n in (
+            published.order_by().values_list("task", "carrier").annotate(n=Count("pk"))
+        ):
+            per_task[task] += n
+            per_carrier[carrier] += n
         return super().get_context_data(
             tasks=[(task, per_task.get(task.pk, 0)) for task in reference.tasks],
             carriers=[(c, per_carrier.get(c.pk, 0)) for c in reference.carriers],
