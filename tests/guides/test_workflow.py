@@ -2,8 +2,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guides.models import (
     Procedure,
@@ -310,3 +311,11 @@ def test_needs_attention_shows_fifty_of_each_and_links_to_the_rest(
     assert untranslated.context["cl"].result_count == 26
     assert client.get(changelist, {"missing": "km"}).context["cl"].result_count == 0
     assert client.get(changelist, {"missing": "any"}).context["cl"].result_count == 26
+
+
+def test_needs_attention_groups_the_digits_of_large_counts():
+    more = "admin/guides/procedure/_more.html"
+    context = {"total": 10033, "shown": 50, "url": "/x/", "link_text": "See all"}
+    with translation.override("en"):
+        assert "Showing the first 50 of 10,033." in render_to_string(more, context)
+    assert render_to_string(more, {**context, "total": 50}).strip() == ""
