@@ -580,8 +580,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             context[f"{name}_count"] = rows[0].listed if rows else 0
             context[f"{name}_all_url"] = everything
         context["untranslated"] = [
-            (p, [c for c in language_codes() if getattr(p, column("missing", c))])
-            for p in context["untranslated"]
+            (guide, guide.missing_languages()) for guide in context["untranslated"]
         ]
         return TemplateResponse(
             request,

@@ -20,7 +20,6 @@ from portal.languages import (
     column,
     language_codes,
     missing_language_q,
-    missing_languages,
 )
 
 
@@ -236,9 +235,10 @@ class ProcedureQuerySet(models.QuerySet):
 
     def with_missing_languages(self):
         """Annotate `missing_<code>` (true when the guide or one of its steps
-        lacks its own text in that language) for each language, as
-        Procedure.missing_languages() decides it, but in the database: the
-        editors' "needs attention" list must not load every guide."""
+        lacks its own text in that language) for each language, by the rule of
+        portal.languages.missing_languages() but in the database: the editors'
+        "needs attention" list must not load every guide. Read them with
+        Procedure.missing_languages()."""
         steps = Step.objects.filter(procedure=OuterRef("pk"))
         return self.annotate(
             **{
@@ -559,10 +559,11 @@ class Procedure(models.Model):
         return ids
 
     def missing_languages(self):
-        """Languages in which the guide or one of its steps lacks its own text."""
-        own = set(missing_languages([self], self.TRANSLATED_FIELDS))
-        steps = set(missing_languages(self.steps.all(), ("title", "body")))
-        return [code for code in language_codes() if code in own | steps]
+        """Languages in which the guide or one of its steps lacks its own text,
+        on a guide loaded through with_missing_languages()."""
+        return [
+            code for code in language_codes() if getattr(self, column("missing", code))
+        ]
 
     get_channel_display = choice_label("channel", Channel)
     get_audience_display = choice_label("audience", Audience)

@@ -35,13 +35,12 @@ def missing_languages(objects, field_names):
     return missing
 
 
-def missing_language_q(field_names, code, prefix=""):
+def missing_language_q(field_names, code):
     """missing_languages() as a database condition: true where `code` lacks
-    text in a field that has text in some language. `prefix` reaches the
-    fields through a relation ("steps__")."""
+    text in a field that has text in some language."""
 
     def empty(name, language):
-        field = prefix + column(name, language)
+        field = column(name, language)
         return Q(**{f"{field}__isnull": True}) | Q(**{field: ""})
 
     return reduce(

@@ -84,9 +84,17 @@ def test_chinese_is_shown_when_english_is_missing():
 
 def test_missing_languages_names_the_language_of_an_untranslated_step():
     guide = make_procedure(steps=2)
-    assert guide.missing_languages() == []
+    annotated = Procedure.objects.with_missing_languages()
+    assert annotated.get(pk=guide.pk).missing_languages() == []
     Step.objects.filter(procedure=guide, position=2).update(body_km="")
-    assert guide.missing_languages() == ["km"]
+    assert annotated.get(pk=guide.pk).missing_languages() == ["km"]
+    # A text written in one language only is missing in the others; left empty
+    # in every language it is not missing at all.
+    steps = Step.objects.filter(procedure=guide)
+    steps.update(body_km="x", body_en="", body_zh_hans="")
+    assert annotated.get(pk=guide.pk).missing_languages() == ["zh-hans", "en"]
+    steps.update(body_km="")
+    assert annotated.get(pk=guide.pk).missing_languages() == []
 
 
 @pytest.mark.parametrize(
