@@ -4,6 +4,7 @@ from django.views.generic import DetailView
 
 from carriers.models import Carrier
 from guides.models import Procedure
+from guides.views import listing_rows
 
 
 class CarrierDetailView(DetailView):
@@ -34,10 +35,8 @@ class CarrierDetailView(DetailView):
             .filter(rank__lte=self.GUIDES_PER_TASK)
             .values_list("pk", flat=True)
         )
-        guides = (
-            Procedure.objects.with_listing()
-            .filter(pk__in=list(first_per_task))
-            .order_by("task__position", "task", "channel", "slug")
+        guides = listing_rows(list(first_per_task)).order_by(
+            "task__position", "task", "channel", "slug"
         )
         groups = []
         for procedure in guides:

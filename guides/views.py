@@ -99,18 +99,20 @@ class ProcedureListView(ListView):
             filter=self.filterset,
             active_filters=self.filterset.active_filters(),
             page_query=query.urlencode(),
-            loosen=self.loosen_suggestions(context["paginator"].count),
+        )
+        context["loosen"] = self.loosen_suggestions(
+            context["paginator"].count, context["active_filters"]
         )
         return context
 
-    def loosen_suggestions(self, count):
+    def loosen_suggestions(self, count, active_filters):
         """When nothing matches: how many guides each filter's removal would show
         (one COUNT per active filter, reusing the filters already built)."""
         if count or not self.filterset.is_bound:
             return []
         cleaned = self.filterset.form.cleaned_data
         suggestions = []
-        for name, label, shown in self.filterset.active_filters():
+        for name, label, shown in active_filters:
             queryset = Procedure.objects.published()
             for other, value in cleaned.items():
                 if other != name and value not in (None, ""):
