@@ -101,10 +101,22 @@ def test_cached_pages_carry_no_nonce_and_a_fresh_policy(client):
         assert "script-src 'self'" in policy and "nonce-" not in policy
 
 
-def test_errors_are_not_cached(client):
+def test_errors_are_not_cached(client, monkeypatch):
+    # Creating the guide afterwards would prove nothing: any save moves the
+    # generation, so a stored 404 could never be served. Watch the stores.
+    stored, shared_cache = [], caching.shared_cache
+
+    def watched(method, *args, **kwargs):
+        if method == "set" and args[0].startswith("page:"):
+            stored.append(args[0])
+        return shared_cache(method, *args, **kwargs)
+
+    monkeypatch.setattr(caching, "shared_cache", watched)
     assert get(client, "/en/guides/missing/")[0].status_code == 404
-    guide = make_procedure(slug="missing")
+    assert stored == []
+    guide = make_procedure()
     assert get(client, f"/en/guides/{guide.slug}/")[0].status_code == 200
+    assert len(stored) == 1  # the same watch sees a 200 being stored
 
 
 def test_catalog_follows_content_changes(client):

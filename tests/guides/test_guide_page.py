@@ -123,11 +123,10 @@ def test_unverified_guide_names_its_sources_and_disagreements(client):
 
 
 def test_verified_guide_says_when_and_how(client):
-    guide = make_procedure(
-        verified_on=timezone.localdate(), verification_method="hotline"
-    )
+    today = timezone.localdate()
+    guide = make_procedure(verified_on=today, verification_method="hotline")
     html = page(client, guide)
-    assert f"Verified on {timezone.localdate():%Y-%m-%d}" in html
+    assert f"Verified on {today:%Y-%m-%d}" in html
     assert "Called the carrier&#39;s hotline" in html  # MarkupSafe's escape
     assert "Not yet verified" not in html
 
@@ -243,7 +242,7 @@ def test_print_view_is_the_whole_guide_with_print_styles_on_screen(client):
 
 
 def test_counter_card_shows_the_request_and_documents_in_khmer_beside_english(client):
-    guide = make_procedure(task=None) if False else make_procedure()
+    guide = make_procedure()
     guide.task.request_km = "ខ្ញុំចង់បិទស៊ីមកាតនេះ។"
     guide.task.request_en = "I want to cancel this SIM card."
     guide.task.save()

@@ -2,6 +2,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import timezone
 
 from carriers.models import Contact
 from guides.models import Status, Update
@@ -139,7 +140,10 @@ def test_sitemap_lists_every_language_of_public_guides_only(client):
     )
     hreflangs = {link.get("hreflang") for link in entry.findall("x:link", ns)}
     assert hreflangs == {"zh-hans", "en", "km", "x-default"}
-    assert public.published_at
+    lastmod = entry.find("s:lastmod", ns).text
+    assert lastmod.startswith(
+        timezone.localtime(public.published_at).date().isoformat()
+    )
 
 
 def test_a_large_sitemap_is_split_into_pages_the_index_lists(client, monkeypatch):
