@@ -188,7 +188,6 @@ def conflict_since(procedure, edit_version):
         (v for v in versions if v.field_dict.get("edit_version") == edit_version),
         None,
     )
-    latest = versions[0] if versions else None
     since = [v for v in versions if base is None or v.pk > base.pk]
     rows = []
     if base is not None:
@@ -199,7 +198,7 @@ def conflict_since(procedure, edit_version):
             )
             if row.changed
         ]
-    return {"base": base, "latest": latest, "since": since, "rows": rows}
+    return {"base": base, "since": since, "rows": rows}
 
 
 class VerifiedFilter(admin.SimpleListFilter):
@@ -246,7 +245,6 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
     change_form_template = "admin/guides/procedure/change_form.html"
     change_list_template = "admin/guides/procedure/change_list.html"
     object_history_template = "admin/guides/procedure/object_history.html"
-    history_latest_first = True
     actions = ["verify"]
     list_display = [
         "title",
@@ -406,10 +404,9 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             *super().get_urls(),
         ]
 
-    def _procedure_or_404(self, request, object_id, queryset=None):
-        queryset = queryset if queryset is not None else Procedure.objects.all()
+    def _procedure_or_404(self, request, object_id):
         try:
-            procedure = queryset.get(pk=unquote(object_id))
+            procedure = Procedure.objects.get(pk=unquote(object_id))
         except (Procedure.DoesNotExist, ValueError):
             raise Http404 from None
         if not self.has_view_or_change_permission(request, procedure):
@@ -479,9 +476,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
 
     def restore_view(self, request, object_id, version_id):
         procedure = self._procedure_or_404(request, object_id)
-        version = next(
-            (v for v in history.versions_of(procedure) if v.pk == version_id), None
-        )
+        version = history.versions_of(procedure).filter(pk=version_id).first()
         if version is None:
             raise Http404
         if not self.has_change_permission(request, procedure):

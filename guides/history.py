@@ -165,8 +165,7 @@ class Snapshot:
             f.attname: getattr(procedure, f.attname)
             for f in procedure._meta.concrete_fields
         }
-        for name in ("card_types", "advice", "sources"):
-            data[name] = [obj.pk for obj in getattr(procedure, name).all()]
+        data.update(procedure.related_ids())  # card types, advice, sources
         return cls(
             procedure=_row_values(Procedure, data, PROCEDURE_FIELDS),
             steps={
@@ -337,11 +336,3 @@ def versions_of(procedure):
         .select_related("revision__user")
         .order_by("-revision__date_created", "-pk")
     )
-
-
-def version_for_edit(procedure, edit_version):
-    """The stored version a form loaded at `edit_version` was showing, if any."""
-    for version in versions_of(procedure):
-        if version.field_dict.get("edit_version") == edit_version:
-            return version
-    return None

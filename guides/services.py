@@ -95,7 +95,7 @@ def _set_updated_at(procedure, when):
         procedure.save(update_fields=["updated_at", "modified_at"])
 
 
-def procedure_ensure_history(*, procedure: Procedure, user=None) -> Version | None:
+def procedure_ensure_history(*, procedure: Procedure) -> None:
     """Keep the guide as it is now, unless the newest version already holds it.
 
     Guides loaded from the seed or changed outside the admin have no version of
@@ -104,12 +104,10 @@ def procedure_ensure_history(*, procedure: Procedure, user=None) -> Version | No
     """
     latest = versions_of(procedure).first()
     if latest and latest.field_dict.get("edit_version") == procedure.edit_version:
-        return latest
+        return
     with reversion.create_revision():
         reversion.add_to_revision(procedure)
-        reversion.set_user(user)
         reversion.set_comment(gettext("State before the next change was kept."))
-    return versions_of(procedure).first()
 
 
 # Kept from the guide as it is when a version is restored: a restore brings back
