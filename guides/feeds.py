@@ -11,7 +11,7 @@ every public page, an ETag and Last-Modified that move with the content and a
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
@@ -34,10 +34,7 @@ class Scope:
         if kind is None:
             return cls()
         model = {"carrier": Carrier, "task": Task}[kind]
-        try:
-            return cls(**{kind: model.objects.get(slug=slug)})
-        except model.DoesNotExist:
-            raise Http404 from None
+        return cls(**{kind: get_object_or_404(model, slug=slug)})
 
     def updates(self):
         updates = Update.objects.public().with_procedure()

@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     # Serve static files through WhiteNoise under runserver too, as in production.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_filters",
     "reversion",
@@ -142,7 +141,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -325,7 +324,7 @@ REPORT_RATE_LIMIT = (5, 3600)
 
 # Public pages are served from the cache for up to this long; any content
 # change replaces them at once (guides/caching.py). 0 switches the cache off.
-PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
 
 LOGGING = {
     "version": 1,

@@ -5,11 +5,12 @@ import os
 
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 40)
+# No TLS on the bench's loopback server; nothing here is reachable from outside.
+# Through the environment, so the cookie names follow (no __Host- without Secure).
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 
 from portal.settings import *  # noqa: F403
 
 ROOT_URLCONF = "portal.bench_urls"
 ALLOWED_HOSTS = ["*"]
-# No TLS on the bench's loopback server; nothing here is reachable from outside.
-SECURE_SSL_REDIRECT = False
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
