@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
+from django.db.models import Prefetch
 from modeltranslation.translator import NotRegistered, translator
 
 from carriers.models import CardType, Carrier, Contact, Wallet
@@ -202,13 +203,25 @@ def export_data():
     }
     for kind in KINDS:
         rows = []
-        queryset = kind.model.objects.order_by(*kind_ordering(kind))
+        queryset = with_relations(
+            kind.model.objects.order_by(*kind_ordering(kind)),
+            children=[
+                Prefetch(
+                    child.name,
+                    with_relations(
+                        child.model.objects.order_by(*child_ordering(child)),
+                        skip=[child.parent_field],
+                    ),
+                )
+                for child in kind.children
+            ],
+        )
         for obj in queryset:
             row = dump_row(obj)
             for child in kind.children:
                 row[child.name] = [
                     dump_row(item, skip=[child.parent_field])
-                    for item in child_queryset(child, obj)
+                    for item in getattr(obj, child.name).all()
                 ]
             rows.append(row)
         data[kind.name] = rows
@@ -227,9 +240,36 @@ def kind_ordering(kind):
     return ordering
 
 
+def child_ordering(child):
+    return child.order_by or child.key or ("pk",)
+
+
 def child_queryset(child, parent):
     queryset = child.model.objects.filter(**{child.parent_field: parent})
-    return queryset.order_by(*(child.order_by or child.key or ("pk",)))
+    return queryset.order_by(*child_ordering(child))
+
+
+def with_relations(queryset, skip=(), children=()):
+    """The rows with every related row their export follows (and the related
+    rows' own natural keys) loaded up front: row by row, a file of 300 guides
+    took 3,708 queries."""
+
+    def key_paths(model, prefix):
+        kind = KIND_BY_MODEL.get(model)
+        for name in kind.key if kind else ():
+            f = model._meta.get_field(name)
+            if f.is_relation:
+                yield prefix + name
+                yield from key_paths(f.related_model, f"{prefix}{name}__")
+
+    single, many = [], list(children)
+    for name, f in exported_fields(queryset.model, skip):
+        if f.is_relation and name not in translated_fields(queryset.model):
+            paths = [name, *key_paths(f.related_model, f"{name}__")]
+            (many if f.many_to_many else single).extend(paths)
+    # select_related() with no names would follow every foreign key.
+    queryset = queryset.select_related(*single) if single else queryset
+    return queryset.prefetch_related(*many)
 
 
 def export_json():

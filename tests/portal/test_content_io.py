@@ -9,7 +9,9 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from carriers.models import CardType, Carrier, Contact, Wallet
@@ -289,3 +291,14 @@ def test_the_seed_content_round_trips(seeded, tmp_path):
     before = snapshot()
     import_text(first, tmp_path)
     assert snapshot() == before
+
+
+def test_export_queries_do_not_grow_with_the_content(django_assert_max_num_queries):
+    make_procedure(steps=2, requirements=1)
+    with CaptureQueriesContext(connection) as few:
+        portable.export_data()
+    for _ in range(5):
+        make_procedure(steps=4, requirements=3)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        data = portable.export_data()
+    assert len(data["procedures"]) == 6
