@@ -30,20 +30,6 @@ from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 STATE_KEY = "content:state"
-CONTENT_MODELS = [
-    "carriers.Carrier",
-    "carriers.Contact",
-    "carriers.CardType",
-    "carriers.Wallet",
-    "guides.Task",
-    "guides.Document",
-    "guides.Advice",
-    "guides.Source",
-    "guides.Procedure",
-    "guides.Step",
-    "guides.Requirement",
-    "guides.Update",
-]
 
 
 def shared_cache(method, *args, **kwargs):
@@ -102,8 +88,12 @@ def content_changed(sender, **kwargs):
 
 
 def connect_signals():
-    for label in CONTENT_MODELS:
-        model = apps.get_model(label)
+    # The file's list of content models is the one list: a model added there
+    # is invalidated here too. Imported here, when the apps are ready.
+    from guides.portable import CONTENT_MODELS
+
+    for model in CONTENT_MODELS:
+        label = model._meta.label
         post_save.connect(content_changed, sender=model, dispatch_uid=f"cache-{label}")
         post_delete.connect(
             content_changed, sender=model, dispatch_uid=f"cache-del-{label}"

@@ -113,6 +113,11 @@ KINDS = (
 )
 
 KIND_BY_MODEL = {kind.model: kind for kind in KINDS}
+# Every model whose rows are content: what the file holds, and what moves the
+# cache's content generation when it changes (guides/caching.py).
+CONTENT_MODELS = [kind.model for kind in KINDS] + [
+    child.model for kind in KINDS for child in kind.children
+]
 
 # Models of carriers/guides that are not content: visitor reports are messages
 # with personal data (a contact address), kept by the database backup only.

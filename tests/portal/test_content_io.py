@@ -37,9 +37,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-CONTENT_MODELS = [kind.model for kind in portable.KINDS] + [
-    child.model for kind in portable.KINDS for child in kind.children
-]
+CONTENT_MODELS = portable.CONTENT_MODELS
 
 
 def export():
