@@ -201,6 +201,16 @@ def conflict_since(procedure, edit_version):
     return {"base": base, "since": since, "rows": rows}
 
 
+@admin.display(description=_("procedure"))
+def procedure_link(admin_, obj):
+    """A row's guide, linked to its editing page (steps and reports)."""
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("admin:guides_procedure_change", args=[obj.procedure_id]),
+        obj.procedure,
+    )
+
+
 class VerifiedFilter(admin.SimpleListFilter):
     title = _("verification")
     parameter_name = "verified"
@@ -648,13 +658,7 @@ class StepAdmin(TabbedTranslationAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("procedure"))
-    def edit_in_guide(self, obj):
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:guides_procedure_change", args=[obj.procedure_id]),
-            obj.procedure,
-        )
+    edit_in_guide = procedure_link
 
 
 @admin.register(Task)
@@ -763,10 +767,4 @@ class ReportAdmin(admin.ModelAdmin):
         text = obj.message
         return text if len(text) <= 80 else text[:79] + "…"
 
-    @admin.display(description=_("procedure"))
-    def procedure_link(self, obj):
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:guides_procedure_change", args=[obj.procedure_id]),
-            obj.procedure,
-        )
+    procedure_link = procedure_link
