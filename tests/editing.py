@@ -26,6 +26,11 @@ def login(client, user):
     return user
 
 
+def form_errors(response):
+    """The admin form's errors on a page that refused a save."""
+    return response.context["adminform"].form.errors
+
+
 def change_url(procedure):
     return reverse("admin:guides_procedure_change", args=[procedure.pk])
 

@@ -7,6 +7,9 @@ test client's response: tests read the page as a visitor would instead.
 import re
 from html import unescape
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 RESULT = re.compile(
     r'<li class="guide">\s*<a href="/[\w-]+/guides/([\w-]+)/"[^>]*>([^<]*)</a>'
     r"(?:(?!</li>).)*?(?:· (\d+) documents?)?</span>",
@@ -18,11 +21,20 @@ FIELD_WITH_ERRORS = re.compile(
 )
 
 
-def results(response):
-    """The finder's guides in order, as (slug, title, documents or None)."""
+def count_queries(client, address):
+    """How many queries a 200 for the address costs."""
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(address).status_code == 200
+    return len(context.captured_queries)
+
+
+def results(page):
+    """The listed guides in order, as (slug, title, documents or None), from a
+    response or a piece of its HTML."""
+    html = page if isinstance(page, str) else page.content.decode()
     return [
         (slug, unescape(title), int(count) if count else None)
-        for slug, title, count in RESULT.findall(response.content.decode())
+        for slug, title, count in RESULT.findall(html)
     ]
 
 

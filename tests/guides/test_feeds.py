@@ -3,13 +3,12 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from guides.models import Status, Update, UpdateKind
 from tests.factories import make_carrier, make_procedure, make_task, trilingual
+from tests.pages import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -179,12 +178,6 @@ def test_editing_a_note_changes_the_etag(client):
     response = client.get(address, headers={"if-none-match": etag})
     assert response.status_code == 200
     assert b"US$2.50" in response.content
-
-
-def count_queries(client, address):
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(address).status_code == 200
-    return len(context.captured_queries)
 
 
 @pytest.mark.parametrize(

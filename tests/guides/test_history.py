@@ -11,13 +11,6 @@ from tests.factories import make_card_type, make_procedure
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def publisher(client):
-    user = make_user("publisher", "Publishers")
-    login(client, user)
-    return user
-
-
 def versions(guide):
     return list(history.versions_of(guide))
 

@@ -15,30 +15,18 @@ from guides.models import (
     UpdateKind,
     VerificationMethod,
 )
-from tests.editing import NOTES, change_url, login, make_user, open_form, step_field
+from tests.editing import (
+    NOTES,
+    change_url,
+    form_errors,
+    open_form,
+    step_field,
+)
 from tests.factories import make_procedure
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST_URL = reverse("admin:guides_procedure_changelist")
-
-
-@pytest.fixture
-def editor(client):
-    user = make_user("editor", "Editors")
-    login(client, user)
-    return user
-
-
-@pytest.fixture
-def publisher(client):
-    user = make_user("publisher", "Publishers")
-    login(client, user)
-    return user
-
-
-def errors(response):
-    return response.context["adminform"].form.errors
 
 
 def test_editor_sends_a_draft_to_review_but_cannot_publish_it(client, editor):
@@ -54,7 +42,7 @@ def test_editor_sends_a_draft_to_review_but_cannot_publish_it(client, editor):
     data = open_form(client, guide)
     data["status"] = "published"
     response = client.post(change_url(guide), data)
-    assert "Only publishers can publish" in str(errors(response)["status"])
+    assert "Only publishers can publish" in str(form_errors(response)["status"])
     assert not Procedure.objects.published().exists()
 
 
@@ -72,12 +60,12 @@ def test_publisher_publishes_with_a_note_in_every_language(client, publisher):
     data = open_form(client, guide)
     data["status"] = "published"
     response = client.post(change_url(guide), data)
-    assert set(NOTES) <= set(errors(response))  # one error per missing language
+    assert set(NOTES) <= set(form_errors(response))  # one error per missing language
 
     data.update(NOTES, change_note_km="   ")
     response = client.post(change_url(guide), data)
-    assert list(errors(response)) == ["change_note_km"]
-    assert "ខ្មែរ" in str(errors(response)["change_note_km"])
+    assert list(form_errors(response)) == ["change_note_km"]
+    assert "ខ្មែរ" in str(form_errors(response)["change_note_km"])
 
     data.update(NOTES)
     assert client.post(change_url(guide), data).status_code == 302
@@ -102,7 +90,7 @@ def test_a_live_guide_cannot_go_back_to_draft(client, publisher):
     ]
     assert choices == ["published", "withdrawn"]
     data.update(status="draft", change_kind="minor")
-    assert "status" in errors(client.post(change_url(guide), data))
+    assert "status" in form_errors(client.post(change_url(guide), data))
 
 
 def test_withdrawing_needs_the_publish_permission_a_note_and_tells_visitors(
@@ -112,7 +100,7 @@ def test_withdrawing_needs_the_publish_permission_a_note_and_tells_visitors(
     data = open_form(client, guide)
     data.update(status="withdrawn")
     response = client.post(change_url(guide), data)
-    assert set(NOTES) <= set(errors(response))
+    assert set(NOTES) <= set(form_errors(response))
 
     data.update(NOTES)
     assert client.post(change_url(guide), data).status_code == 302
@@ -140,7 +128,7 @@ def test_a_change_to_a_live_guide_must_say_major_or_minor(client, publisher):
     data = open_form(client, guide)
     data["title_en"] = "New title"
     response = client.post(change_url(guide), data)
-    assert "major or a minor" in str(errors(response)["change_kind"])
+    assert "major or a minor" in str(form_errors(response)["change_kind"])
 
 
 def test_major_change_names_the_changed_fields_and_moves_last_updated(
@@ -154,7 +142,7 @@ def test_major_change_names_the_changed_fields_and_moves_last_updated(
     data[step_field(data, 2, "body_km")] = "ធ្វើវាខុសគ្នា"
     data.update(NOTES, change_kind="major")
     response = client.post(change_url(guide), data)
-    assert response.status_code == 302, errors(response)
+    assert response.status_code == 302, form_errors(response)
 
     update = guide.updates.get()
     assert update.kind == UpdateKind.CHANGED
