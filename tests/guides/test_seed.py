@@ -4,35 +4,22 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from carriers.models import CardType, Carrier, Contact
-from guides import seed
+from carriers.models import Carrier, Contact
+from guides import portable, seed
 from guides.models import (
-    Advice,
     Channel,
     Document,
     Procedure,
-    Requirement,
-    Source,
-    Step,
-    Task,
-    Update,
 )
 from portal.languages import column, language_codes
 
 pytestmark = pytest.mark.django_db
 
+# Every model with translated fields, as modeltranslation has them registered.
 TRANSLATED = {
-    Carrier: ("name", "description"),
-    Contact: ("label", "note"),
-    CardType: ("name",),
-    Task: ("name", "description", "request"),
-    Document: ("name", "description"),
-    Advice: ("title", "body"),
-    Source: ("title", "note"),
-    Procedure: Procedure.TRANSLATED_FIELDS,
-    Step: ("title", "body", "contact_label"),
-    Requirement: ("condition", "note"),
-    Update: ("note",),
+    model: tuple(sorted(portable.translated_fields(model)))
+    for model in portable.CONTENT_MODELS
+    if portable.translated_fields(model)
 }
 
 
