@@ -3,6 +3,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 
 from carriers.models import CardType, Carrier, Contact, Wallet
 from portal.admin import ProtectedDeleteMixin, languages_column
+from portal.languages import columns
 
 
 @admin.register(Wallet)
@@ -28,7 +29,7 @@ class CardTypeInline(TranslationTabularInline):
 class CarrierAdmin(ProtectedDeleteMixin, TabbedTranslationAdmin):
     list_display = ["name", "slug", "website", "position", "languages"]
     list_editable = ["position"]
-    search_fields = ["name_zh_hans", "name_en", "name_km", "slug"]
+    search_fields = [*columns("name"), "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["wallets"]
     inlines = [ContactInline, CardTypeInline]
@@ -41,7 +42,7 @@ class CardTypeAdmin(TabbedTranslationAdmin):
     list_display = ["name", "carrier", "validity_days", "is_prepaid", "languages"]
     list_filter = ["carrier", "is_prepaid"]
     list_select_related = ["carrier"]
-    search_fields = ["name_zh_hans", "name_en", "name_km", "slug", "carrier__slug"]
+    search_fields = [*columns("name"), "slug", "carrier__slug"]
     autocomplete_fields = ["carrier"]
 
     languages = languages_column(("name",))

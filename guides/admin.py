@@ -45,9 +45,9 @@ from portal.admin import (
     ProtectedDeleteMixin,
     languages_column,
 )
-from portal.languages import column, language_codes
+from portal.languages import column, columns, language_codes
 
-TRANSLATED_SEARCH = ["title_zh_hans", "title_en", "title_km"]
+TRANSLATED_SEARCH = columns("title")
 
 
 class StepFormSet(PositionedInlineFormSet):
@@ -342,7 +342,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             ),
             "fields": [
                 "change_kind",
-                *(column("change_note", code) for code in language_codes()),
+                *columns("change_note"),
             ],
         },
     )
@@ -665,7 +665,7 @@ class StepAdmin(TabbedTranslationAdmin):
 class TaskAdmin(TabbedTranslationAdmin):
     list_display = ["name", "slug", "position", "languages"]
     list_editable = ["position"]
-    search_fields = ["name_zh_hans", "name_en", "name_km", "slug"]
+    search_fields = [*columns("name"), "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
 
     languages = languages_column(("name", "description", "request"))
@@ -674,7 +674,7 @@ class TaskAdmin(TabbedTranslationAdmin):
 @admin.register(Document)
 class DocumentAdmin(ProtectedDeleteMixin, TabbedTranslationAdmin):
     list_display = ["name", "slug", "languages"]
-    search_fields = ["name_zh_hans", "name_en", "name_km", "slug"]
+    search_fields = [*columns("name"), "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
 
     languages = languages_column(("name", "description"))

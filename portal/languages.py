@@ -16,6 +16,11 @@ def column(field_name, language):
     return f"{field_name}_{language.replace('-', '_')}"
 
 
+def columns(field_name):
+    """The field's column in every language (for search_fields and the like)."""
+    return [column(field_name, code) for code in language_codes()]
+
+
 def missing_languages(objects, field_names):
     """Languages in which any of the objects lacks text in any of the non-empty fields.
 
