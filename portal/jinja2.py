@@ -25,7 +25,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from jinja2 import Environment
 
-from guides.templatetags.guides import lang_attr, markdown
+from guides.markup import lang_attr, markdown
 
 
 def url(name, *args, **kwargs):

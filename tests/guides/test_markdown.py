@@ -1,6 +1,6 @@
 import pytest
 
-from guides.templatetags.guides import render_markdown
+from guides.markup import render_markdown
 
 
 def test_editor_formatting_survives():

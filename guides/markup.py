@@ -1,15 +1,15 @@
+"""Editor Markdown made safe, and the lang attribute of fallback text: what
+the Jinja2 templates (portal/jinja2.py) use on content fields."""
+
 from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
-from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from portal.languages import shown_language
-
-register = template.Library()
 
 # What editors may format with: emphasis, lists, links. No images (page weight),
 # no raw HTML beyond these, no scripts, styles or event handlers.
@@ -36,13 +36,11 @@ def render_markdown(text):
     )
 
 
-@register.filter
 def markdown(text):
     # Safe: render_markdown() sanitises with nh3.
     return mark_safe(render_markdown(text))
 
 
-@register.simple_tag
 def lang_attr(obj, field_name):
     """` lang="en"` when a field is shown in a fallback language, else nothing:
     screen readers then pronounce the fallback text in its own language."""
