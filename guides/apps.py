@@ -9,4 +9,4 @@ class GuidesConfig(AppConfig):
     def ready(self):
         from guides import caching
 
-        caching.connect_signals()
+        caching.connect()

@@ -6,9 +6,9 @@ from operator import or_
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, URLValidator
-from django.db import connection, models
-from django.db.models import Count, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db import models
+from django.db.models import Count, OuterRef, Prefetch, StringAgg, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list
@@ -184,6 +184,14 @@ class Source(models.Model):
         return self.title
 
 
+# The guide's many-to-many links a page reads by id from the catalog.
+LINKED = ("card_types", "sources", "advice")
+
+
+def linked_ids_name(name):
+    return f"{name}_ids"
+
+
 class ProcedureQuerySet(models.QuerySet):
     def published(self):
         """Visible to visitors: published status and a publication time in the past."""
@@ -269,6 +277,29 @@ class ProcedureQuerySet(models.QuerySet):
             | models.Q(verified_on__lt=today - VERIFICATION_MAX_AGE)
         )
 
+    def with_related_ids(self):
+        """Annotate the ids of the guide's card types, sources and checks and
+        warnings (read them with Procedure.related_ids()): in the guide's own
+        query, three prefetches' worth of rows cost more to build than the
+        page takes to render."""
+        annotations = {}
+        for name in LINKED:
+            field = self.model._meta.get_field(name)
+            through = field.remote_field.through
+            target = field.m2m_reverse_field_name()
+            annotations[linked_ids_name(name)] = Subquery(
+                through.objects.filter(**{field.m2m_field_name(): OuterRef("pk")})
+                .order_by()
+                .values(field.m2m_field_name())
+                .annotate(
+                    ids=StringAgg(
+                        Cast(target, output_field=models.CharField()), Value(",")
+                    )
+                )
+                .values("ids")
+            )
+        return self.annotate(**annotations)
+
     def with_detail(self):
         """Everything a guide page shows, in a constant number of queries.
 
@@ -277,7 +308,8 @@ class ProcedureQuerySet(models.QuerySet):
         they are large and only searches read them.
         """
         return (
-            self.select_related("carrier", "task", "verified_by")
+            self.with_related_ids()
+            .select_related("carrier", "task", "verified_by")
             .defer(*self.model.SEARCH_FIELDS)
             .prefetch_related(
                 "steps",
@@ -419,7 +451,7 @@ class Procedure(models.Model):
             # Covering: the public set's counts per task and carrier, the
             # finder's and carrier page's sorts and the update feeds' "is its
             # guide public" check read the index alone, not the wide rows that
-            # carry every language (issue 6). Key columns rather than INCLUDE,
+            # carry every language. Key columns rather than INCLUDE,
             # which SQLite would ignore.
             models.Index(
                 fields=[
@@ -534,29 +566,23 @@ class Procedure(models.Model):
         return groups
 
     def related_ids(self):
-        """{"card_types": [ids], "sources": [ids], "advice": [ids]} in one query.
-
-        A guide page takes the rows from the cached catalog; one UNION over the
-        three link tables costs far less to build than three prefetches.
-        """
-        fields = {
-            "card_types": "cardtype_id",
-            "sources": "source_id",
-            "advice": "advice_id",
+        """{"card_types": [ids], "sources": [ids], "advice": [ids]}: from the
+        annotations of with_related_ids(), else in one query of its own."""
+        names = [linked_ids_name(name) for name in LINKED]
+        if not hasattr(self, names[0]):
+            row = (
+                type(self).objects.with_related_ids().filter(pk=self.pk).values(*names)
+            )
+            for name, value in row.get().items():
+                setattr(self, name, value)
+        return {
+            name: [
+                int(pk)
+                for pk in (getattr(self, linked_ids_name(name)) or "").split(",")
+                if pk
+            ]
+            for name in LINKED
         }
-        sql = " UNION ALL ".join(
-            f"SELECT %s, {column} "
-            f"FROM {getattr(Procedure, name).through._meta.db_table} "
-            "WHERE procedure_id = %s"
-            for name, column in fields.items()
-        )
-        params = [value for name in fields for value in (name, self.pk)]
-        ids = {name: [] for name in fields}
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for name, pk in cursor.fetchall():
-                ids[name].append(pk)
-        return ids
 
     def missing_languages(self):
         """Languages in which the guide or one of its steps lacks its own text,

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from guides import feeds, views
-from guides.caching import cached_page
+from portal.pagecache import cached_page
 
 app_name = "guides"
 
@@ -27,7 +27,6 @@ urlpatterns = [
     ),
 ]
 
-# Updates, feeds and visitors' reports (issue 4).
 urlpatterns += [
     path(
         "guides/<slug:slug>/report/",
@@ -77,5 +76,15 @@ urlpatterns += [
         cached_page(feeds.atom),
         {"kind": "task"},
         name="feed-atom-task",
+    ),
+]
+
+# A carrier's page lists its guides, so the guides app serves it; portal/urls.py
+# mounts it under carriers/ in the "carriers" namespace.
+carrier_urlpatterns = [
+    path(
+        "<slug:slug>/",
+        cached_page(views.CarrierDetailView.as_view()),
+        name="carrier-detail",
     ),
 ]

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_filters",
     "reversion",
     "axes",
+    "portal",
     "carriers",
     "guides",
 ]

@@ -3,10 +3,11 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 
-from guides.caching import cached_page
 from guides.sitemaps import SITEMAPS
+from guides.urls import carrier_urlpatterns
 from guides.views import robots_txt
 from portal import views
+from portal.pagecache import cached_page
 
 urlpatterns = [
     # Outside i18n_patterns: probes send no language and must not be redirected.
@@ -33,7 +34,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", include("guides.urls")),
-    path("carriers/", include("carriers.urls")),
+    path("carriers/", include((carrier_urlpatterns, "carriers"))),
 )
 
 # A lost database connection shows the friendly 503 page, anything else the 500.

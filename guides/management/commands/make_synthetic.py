@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from carriers.models import Carrier
-from guides import caching, search
+from guides import search
 from guides.models import (
     Channel,
     Document,
@@ -21,6 +21,7 @@ from guides.models import (
     UpdateKind,
 )
 from guides.seed import translated
+from portal import pagecache
 
 # (zh-hans, en, km) phrases; guides are built from random picks so that text
 # varies like real content and a search matches some guides, not all of them.
@@ -134,7 +135,7 @@ class Command(BaseCommand):
                 self._batch(
                     rng, specs[start : start + 500], carriers, tasks, documents, now
                 )
-        caching.invalidate()
+        pagecache.content_changed()
         self.stdout.write(f"Added {len(specs)} synthetic guides.")
 
     def _batch(self, rng, specs, carriers, tasks, documents, now):

@@ -1,6 +1,6 @@
 import pytest
 
-from guides.markup import render_markdown
+from portal.markup import render_markdown
 
 
 def test_editor_formatting_survives():
