@@ -18,7 +18,7 @@ $(STAMP): requirements.txt
 ## Serve the portal on http://127.0.0.1:$(PORT) with the seed content.
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_seed --if-empty
+	$(PY) manage.py import_content guides/seed/content.json --if-empty
 	@$(PY) manage.py ensure_admin
 	@echo "Admin:  http://127.0.0.1:$(PORT)/admin/   Site: http://127.0.0.1:$(PORT)/"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -35,7 +35,7 @@ serve: $(STAMP)
 	  DJANGO_SECURE_COOKIES="$${DJANGO_SECURE_COOKIES:-0}" \
 	  BIND="127.0.0.1:$(PORT)"; \
 	$(PY) manage.py migrate --noinput && \
-	$(PY) manage.py load_seed --if-empty && \
+	$(PY) manage.py import_content guides/seed/content.json --if-empty && \
 	$(PY) manage.py collectstatic --noinput -v0 && \
 	echo "Production-like: http://127.0.0.1:$(PORT)/  (health: /healthz)" && \
 	exec $(VENV)/bin/gunicorn -c portal/gunicorn.py portal.wsgi

@@ -34,7 +34,7 @@ class CarrierAdmin(ProtectedDeleteMixin, TabbedTranslationAdmin):
     autocomplete_fields = ["wallets"]
     inlines = [ContactInline, CardTypeInline]
 
-    languages = languages_column(("name", "description"))
+    languages = languages_column()
 
 
 @admin.register(CardType)
@@ -45,7 +45,7 @@ class CardTypeAdmin(TabbedTranslationAdmin):
     search_fields = [*columns("name"), "slug", "carrier__slug"]
     autocomplete_fields = ["carrier"]
 
-    languages = languages_column(("name",))
+    languages = languages_column()
 
     def get_search_results(self, request, queryset, search_term):
         # Autocomplete in a guide lists a carrier's cards with the carrier's name.

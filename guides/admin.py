@@ -1,10 +1,10 @@
-from django import forms
+from functools import partial
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Window
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,13 +19,10 @@ from modeltranslation.admin import (
 )
 from reversion.admin import VersionAdmin
 
-from guides import history, search, services
-from guides.forms import ChangeNoteForm, RestoreForm, VerifyForm
+from guides import attention, history, search, services
+from guides.forms import ProcedureAdminForm, RestoreForm, StepFormSet, VerifyForm
 from guides.models import (
-    OPEN_REPORT_STATUSES,
     PUBLISH_PERMISSION,
-    PUBLISHER_STATUSES,
-    VERIFICATION_MAX_AGE,
     Advice,
     Document,
     Procedure,
@@ -33,9 +30,7 @@ from guides.models import (
     ReportStatus,
     Requirement,
     Source,
-    Status,
     Step,
-    StepLogic,
     Task,
     Update,
 )
@@ -48,20 +43,6 @@ from portal.admin import (
 from portal.languages import column, columns, language_codes
 
 TRANSLATED_SEARCH = columns("title")
-
-
-class StepFormSet(PositionedInlineFormSet):
-    def clean_positioned(self, rows):
-        if rows:
-            _position, first = rows[0]
-            if first.cleaned_data.get("logic", StepLogic.THEN) != StepLogic.THEN:
-                first.add_error(
-                    "logic",
-                    _(
-                        "The first step cannot be “and” or “or”: "
-                        "nothing comes before it."
-                    ),
-                )
 
 
 class StepInline(TranslationStackedInline):
@@ -84,121 +65,6 @@ class RequirementInline(TranslationTabularInline):
     autocomplete_fields = ["document"]
     # The fields an editor edits are the fields a version comparison shows.
     fields = history.REQUIREMENT_FIELDS
-
-
-class ProcedureAdminForm(ChangeNoteForm, forms.ModelForm):
-    """The guide with the workflow rules, the public change note and the check
-    that nobody saved the guide since this form was loaded."""
-
-    version_token = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = Procedure
-        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose the fields)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.status_before = self.instance.status if self.instance.pk else None
-        self.before = None  # the saved guide, as a Snapshot, once validated
-        self.conflict = None
-        if self.instance.pk:
-            self.fields["version_token"].initial = self.instance.edit_version
-        if "status" in self.fields:
-            allowed = self.instance.allowed_statuses()
-            self.fields["status"].choices = [
-                choice for choice in Status.choices if choice[0] in allowed
-            ]
-
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        user = getattr(self, "user", None)
-        if (
-            status != self.status_before
-            and status in PUBLISHER_STATUSES
-            and user is not None
-            and not user.has_perm(PUBLISH_PERMISSION)
-        ):
-            if status == Status.WITHDRAWN:
-                raise forms.ValidationError(_("Only publishers can withdraw a guide."))
-            raise forms.ValidationError(
-                _("Only publishers can publish. Save it as “In review” instead.")
-            )
-        return status
-
-    def clean(self):
-        cleaned = super().clean()
-        carrier = cleaned.get("carrier")
-        card_types = cleaned.get("card_types")
-        if carrier and card_types:
-            foreign = [
-                str(card) for card in card_types if card.carrier_id != carrier.pk
-            ]
-            if foreign:
-                self.add_error(
-                    "card_types",
-                    _("These card types belong to another carrier: %(cards)s")
-                    % {"cards": ", ".join(foreign)},
-                )
-        if self.instance.pk:
-            self.check_edit_version()
-        status = cleaned.get("status")
-        live = self.status_before == Status.PUBLISHED and self.instance.is_public
-        self.check_change_note(
-            ask_kind=live and status == Status.PUBLISHED,
-            note_needed=status in PUBLISHER_STATUSES and status != self.status_before,
-        )
-        return cleaned
-
-    def check_edit_version(self):
-        """Refuse the save when someone saved the guide after this form was loaded.
-
-        The row stays locked until the save ends (the admin saves in a
-        transaction), so two saves cannot both pass. The refused form keeps what
-        the editor typed and now carries the current token: saving again, after
-        reading the other editor's changes shown above the form, keeps this text.
-        """
-        current = (
-            Procedure.objects.select_for_update()
-            .filter(pk=self.instance.pk)
-            .order_by()
-            .values_list("edit_version", flat=True)
-            .first()
-        )
-        token = self.cleaned_data.get("version_token")
-        if token == current:
-            self.before = history.Snapshot.of(self.instance)
-            return
-        self.conflict = conflict_since(self.instance, token)
-        self.add_error(
-            None,
-            _(
-                "Not saved: someone else saved this guide after you opened it. "
-                "Your text is still in the form below. Check their changes shown "
-                "here, merge what you need, then save again."
-            ),
-        )
-        self.data = self.data.copy()
-        self.data[self.add_prefix("version_token")] = current
-
-
-def conflict_since(procedure, edit_version):
-    """What was saved since the form was loaded: who saved, and the changes."""
-    versions = list(history.versions_of(procedure))
-    base = next(
-        (v for v in versions if v.field_dict.get("edit_version") == edit_version),
-        None,
-    )
-    since = [v for v in versions if base is None or v.pk > base.pk]
-    rows = []
-    if base is not None:
-        rows = [
-            row
-            for row in history.compare(
-                history.Snapshot.of_version(base), history.Snapshot.of(procedure)
-            )
-            if row.changed
-        ]
-    return {"base": base, "since": since, "rows": rows}
 
 
 @admin.display(description=_("procedure"))
@@ -329,9 +195,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         ),
     ]
 
-    languages = languages_column(
-        Procedure.TRANSLATED_FIELDS, ("steps", ("title", "body"))
-    )
+    languages = languages_column("steps")
 
     change_note_fieldset = (
         _("Public change note"),
@@ -393,7 +257,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         return [
             path(
                 "attention/",
-                view(self.attention_view),
+                view(partial(attention.attention_view, self)),
                 name="guides_procedure_attention",
             ),
             path(
@@ -546,60 +410,6 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
     def recoverlist_view(self, request, extra_context=None):
         raise Http404  # guides are withdrawn, not deleted
 
-    ATTENTION_ROWS = 50
-
-    def attention_view(self, request):
-        """What editors should look at next: stale or missing verifications,
-        missing translations, and what visitors reported."""
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        current = (
-            Procedure.objects.exclude(status=Status.WITHDRAWN)
-            .select_related("carrier", "task", "verified_by")
-            .defer(*Procedure.SEARCH_FIELDS)  # large, and not shown here
-        )
-        guides = reverse("admin:guides_procedure_changelist")
-        sections = {
-            "unverified": (
-                current.needing_verification().order_by(
-                    "verified_on", "carrier__position", "slug"
-                ),
-                f"{guides}?verified=due",
-            ),
-            "untranslated": (current.missing_a_language(), f"{guides}?missing=any"),
-            "reports": (
-                Report.objects.open().select_related("procedure__carrier", "step"),
-                reverse("admin:guides_report_changelist")
-                + "?status__in="
-                + ",".join(OPEN_REPORT_STATUSES),
-            ),
-        }
-        context = {}
-        for name, (queryset, everything) in sections.items():
-            # At most ATTENTION_ROWS each, counted in the same query: with
-            # 10,000 guides the page listed them all (1.7 MB, 6.5 s).
-            rows = list(
-                queryset.annotate(listed=Window(Count("pk")))[: self.ATTENTION_ROWS]
-            )
-            context[name] = rows
-            context[f"{name}_count"] = rows[0].listed if rows else 0
-            context[f"{name}_all_url"] = everything
-        context["untranslated"] = [
-            (guide, guide.missing_languages()) for guide in context["untranslated"]
-        ]
-        return TemplateResponse(
-            request,
-            "admin/guides/procedure/attention.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "title": gettext("Needs attention"),
-                "max_age_days": VERIFICATION_MAX_AGE.days,
-                "shown": self.ATTENTION_ROWS,
-                **context,
-            },
-        )
-
     @admin.action(description=_("Record a verification"), permissions=["change"])
     def verify(self, request, queryset):
         """Ask when, how and where, then record it on every selected guide."""
@@ -668,7 +478,7 @@ class TaskAdmin(TabbedTranslationAdmin):
     search_fields = [*columns("name"), "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
 
-    languages = languages_column(("name", "description", "request"))
+    languages = languages_column()
 
 
 @admin.register(Document)
@@ -677,7 +487,7 @@ class DocumentAdmin(ProtectedDeleteMixin, TabbedTranslationAdmin):
     search_fields = [*columns("name"), "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
 
-    languages = languages_column(("name", "description"))
+    languages = languages_column()
 
 
 @admin.register(Advice)
@@ -687,7 +497,7 @@ class AdviceAdmin(TabbedTranslationAdmin):
     search_fields = [*TRANSLATED_SEARCH, "slug"]
     prepopulated_fields = {"slug": ["title_en"]}
 
-    languages = languages_column(("title", "body"))
+    languages = languages_column()
 
 
 @admin.register(Source)
@@ -695,7 +505,7 @@ class SourceAdmin(TabbedTranslationAdmin):
     list_display = ["title", "key", "publisher", "languages"]
     search_fields = [*TRANSLATED_SEARCH, "key", "publisher"]
 
-    languages = languages_column(("title", "note"))
+    languages = languages_column()
 
 
 @admin.register(Update)
@@ -709,7 +519,7 @@ class UpdateAdmin(TabbedTranslationAdmin):
     date_hierarchy = "published_at"
     readonly_fields = ["uuid", "modified_at"]
 
-    languages = languages_column(("note",))
+    languages = languages_column()
 
 
 def report_status_action(status, description):

@@ -5,8 +5,18 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from guides.models import Report, VerificationMethod
+from guides import history
+from guides.models import (
+    PUBLISH_PERMISSION,
+    PUBLISHER_STATUSES,
+    Procedure,
+    Report,
+    Status,
+    StepLogic,
+    VerificationMethod,
+)
 from guides.services import ChangeNote
+from portal.admin import PositionedInlineFormSet
 from portal.languages import column, language_codes
 
 MAJOR, MINOR = "major", "minor"
@@ -199,3 +209,115 @@ class ReportForm(PublicForm):
             contact=self.cleaned_data["contact"].strip(),
             language=language,
         )
+
+
+# The admin's guide form and its steps.
+
+
+class StepFormSet(PositionedInlineFormSet):
+    def clean_positioned(self, rows):
+        if rows:
+            _position, first = rows[0]
+            if first.cleaned_data.get("logic", StepLogic.THEN) != StepLogic.THEN:
+                first.add_error(
+                    "logic",
+                    _(
+                        "The first step cannot be “and” or “or”: "
+                        "nothing comes before it."
+                    ),
+                )
+
+
+class ProcedureAdminForm(ChangeNoteForm, forms.ModelForm):
+    """The guide with the workflow rules, the public change note and the check
+    that nobody saved the guide since this form was loaded."""
+
+    version_token = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Procedure
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose the fields)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status_before = self.instance.status if self.instance.pk else None
+        self.before = None  # the saved guide, as a Snapshot, once validated
+        self.conflict = None
+        if self.instance.pk:
+            self.fields["version_token"].initial = self.instance.edit_version
+        if "status" in self.fields:
+            allowed = self.instance.allowed_statuses()
+            self.fields["status"].choices = [
+                choice for choice in Status.choices if choice[0] in allowed
+            ]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        user = getattr(self, "user", None)
+        if (
+            status != self.status_before
+            and status in PUBLISHER_STATUSES
+            and user is not None
+            and not user.has_perm(PUBLISH_PERMISSION)
+        ):
+            if status == Status.WITHDRAWN:
+                raise forms.ValidationError(_("Only publishers can withdraw a guide."))
+            raise forms.ValidationError(
+                _("Only publishers can publish. Save it as “In review” instead.")
+            )
+        return status
+
+    def clean(self):
+        cleaned = super().clean()
+        carrier = cleaned.get("carrier")
+        card_types = cleaned.get("card_types")
+        if carrier and card_types:
+            foreign = [
+                str(card) for card in card_types if card.carrier_id != carrier.pk
+            ]
+            if foreign:
+                self.add_error(
+                    "card_types",
+                    _("These card types belong to another carrier: %(cards)s")
+                    % {"cards": ", ".join(foreign)},
+                )
+        if self.instance.pk:
+            self.check_edit_version()
+        status = cleaned.get("status")
+        live = self.status_before == Status.PUBLISHED and self.instance.is_public
+        self.check_change_note(
+            ask_kind=live and status == Status.PUBLISHED,
+            note_needed=status in PUBLISHER_STATUSES and status != self.status_before,
+        )
+        return cleaned
+
+    def check_edit_version(self):
+        """Refuse the save when someone saved the guide after this form was loaded.
+
+        The row stays locked until the save ends (the admin saves in a
+        transaction), so two saves cannot both pass. The refused form keeps what
+        the editor typed and now carries the current token: saving again, after
+        reading the other editor's changes shown above the form, keeps this text.
+        """
+        current = (
+            Procedure.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .order_by()
+            .values_list("edit_version", flat=True)
+            .first()
+        )
+        token = self.cleaned_data.get("version_token")
+        if token == current:
+            self.before = history.Snapshot.of(self.instance)
+            return
+        self.conflict = history.conflict_since(self.instance, token)
+        self.add_error(
+            None,
+            _(
+                "Not saved: someone else saved this guide after you opened it. "
+                "Your text is still in the form below. Check their changes shown "
+                "here, merge what you need, then save again."
+            ),
+        )
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version_token")] = current

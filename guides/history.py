@@ -28,7 +28,7 @@ from guides.models import (
     Step,
     Task,
 )
-from portal.languages import column, language_codes
+from portal.languages import column, language_codes, translated_fields
 
 # What an editor compares, in the order of the edit form.
 PROCEDURE_FIELDS = [
@@ -111,7 +111,7 @@ RELATED_MODELS = {
 def _columns(model, names):
     """Expand translated field names into their per-language columns:
     [(key, field_name, language or None)]."""
-    translated = _translated_fields(model)
+    translated = translated_fields(model)
     result = []
     for name in names:
         if name in translated:
@@ -119,12 +119,6 @@ def _columns(model, names):
         else:
             result.append((name, name, None))
     return result
-
-
-def _translated_fields(model):
-    from modeltranslation.translator import translator
-
-    return set(translator.get_options_for_model(model).all_fields)
 
 
 def _normalise(model_field, value):
@@ -336,3 +330,21 @@ def versions_of(procedure):
         .select_related("revision__user")
         .order_by("-revision__date_created", "-pk")
     )
+
+
+def conflict_since(procedure, edit_version):
+    """What was saved since the form was loaded: who saved, and the changes."""
+    versions = list(versions_of(procedure))
+    base = next(
+        (v for v in versions if v.field_dict.get("edit_version") == edit_version),
+        None,
+    )
+    since = [v for v in versions if base is None or v.pk > base.pk]
+    rows = []
+    if base is not None:
+        rows = [
+            row
+            for row in compare(Snapshot.of_version(base), Snapshot.of(procedure))
+            if row.changed
+        ]
+    return {"base": base, "since": since, "rows": rows}

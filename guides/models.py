@@ -20,6 +20,7 @@ from portal.languages import (
     column,
     language_codes,
     missing_language_q,
+    translated_fields,
 )
 
 
@@ -251,9 +252,9 @@ class ProcedureQuerySet(models.QuerySet):
         return self.annotate(
             **{
                 column("missing", code): models.ExpressionWrapper(
-                    missing_language_q(self.model.TRANSLATED_FIELDS, code)
+                    missing_language_q(translated_fields(self.model), code)
                     | models.Exists(
-                        steps.filter(missing_language_q(("title", "body"), code))
+                        steps.filter(missing_language_q(translated_fields(Step), code))
                     ),
                     output_field=models.BooleanField(),
                 )
@@ -439,7 +440,6 @@ class Procedure(models.Model):
 
     objects = ProcedureQuerySet.as_manager()
 
-    TRANSLATED_FIELDS = ("title", "summary", "fee_note", "where", "source_note")
     SEARCH_FIELDS = ("search_document", "search_pairs")
 
     class Meta:

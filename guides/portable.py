@@ -19,11 +19,11 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Prefetch
-from modeltranslation.translator import NotRegistered, translator
 
 from carriers.models import CardType, Carrier, Contact, Wallet
 from guides import search
@@ -38,10 +38,12 @@ from guides.models import (
     Task,
     Update,
 )
-from portal.languages import column, language_codes
+from portal.languages import column, language_codes, translated_fields
 
 FORMAT = "cambodia-sim-guide/content"
 VERSION = 1
+# The first content, in this format, written from community articles.
+SEED_FILE = Path(__file__).resolve().parent / "seed" / "content.json"
 
 # Derived or bookkeeping columns that a file does not carry: ids, the search
 # text (rebuilt), the last-write time and the counter that detects two editors
@@ -122,13 +124,6 @@ CONTENT_MODELS = [kind.model for kind in KINDS] + [
 # Models of carriers/guides that are not content: visitor reports are messages
 # with personal data (a contact address), kept by the database backup only.
 NOT_CONTENT = (Report,)
-
-
-def translated_fields(model):
-    try:
-        return set(translator.get_options_for_model(model).all_fields)
-    except NotRegistered:
-        return set()
 
 
 def translation_columns(model):
@@ -484,6 +479,15 @@ def check_header(data):
             f"The file has text in {', '.join(sorted(unknown))}, which this site "
             f"does not have (LANGUAGES: {', '.join(language_codes())})."
         )
+
+
+def import_file(path):
+    """Import a content file from disk (the seed, a backup); returns the Counts."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ContentFileError(f"Cannot read {path}: {error}") from None
+    return import_data(data)
 
 
 def import_data(data):

@@ -17,10 +17,10 @@ from guides import caching
 from guides.feeds import Scope
 from guides.filters import ProcedureFilter
 from guides.forms import ReportForm
-from guides.models import Advice, DurationUnit, Procedure, Update
+from guides.models import Advice, DurationUnit, Procedure, Step, Update
 from guides.paging import SortedIdsPaginator
 from portal import pagecache, ratelimit
-from portal.languages import fallbacks_used
+from portal.languages import fallbacks_used, translated_fields
 
 
 class HomeView(TemplateView):
@@ -233,10 +233,10 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
             fallback_languages=sorted(
                 fallbacks_used(
                     [
-                        *((procedure, f) for f in Procedure.TRANSLATED_FIELDS),
-                        *((s, f) for s in steps for f in ("title", "body")),
+                        *((procedure, f) for f in translated_fields(Procedure)),
+                        *((s, f) for s in steps for f in translated_fields(Step)),
                         *((r.document, "name") for r in requirements),
-                        *((a, f) for a in advice for f in ("title", "body")),
+                        *((a, f) for a in advice for f in translated_fields(Advice)),
                         *((s, "title") for s in sources),
                     ],
                     language,

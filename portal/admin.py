@@ -7,23 +7,21 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.languages import language_codes, missing_languages
+from portal.languages import language_codes, missing_languages, translated_fields
 
 
-def languages_column(field_names, related=None):
-    """A changelist column marking each language complete (✓) or missing (✗).
-
-    `related` names a prefetched relation whose rows must be complete too, given
-    as (attribute, field_names).
-    """
+def languages_column(*related):
+    """A changelist column marking each language complete (✓) or missing (✗)
+    in the row's translated fields; `related` names prefetched relations whose
+    rows must be complete too (a guide's steps)."""
 
     @admin.display(description=_("Languages"))
     def languages(self, obj):
-        missing = set(missing_languages([obj], field_names))
-        if related:
-            attribute, related_fields = related
-            rows = getattr(obj, attribute).all()
-            missing |= set(missing_languages(rows, related_fields))
+        missing = set(missing_languages([obj], translated_fields(type(obj))))
+        for attribute in related:
+            manager = getattr(obj, attribute)
+            fields = translated_fields(manager.model)
+            missing |= set(missing_languages(manager.all(), fields))
         return format_html_join(
             " ",
             '<span title="{}">{} {}</span>',

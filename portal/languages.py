@@ -5,6 +5,17 @@ from operator import or_
 
 from django.conf import settings
 from django.db.models import Q
+from modeltranslation.translator import NotRegistered, translator
+
+
+def translated_fields(model):
+    """The model's translated field names, in model order: read from its
+    modeltranslation registration, the one list of them."""
+    try:
+        names = translator.get_options_for_model(model).fields
+    except NotRegistered:
+        return ()
+    return tuple(f.name for f in model._meta.fields if f.name in names)
 
 
 def language_codes():
@@ -19,6 +30,12 @@ def column(field_name, language):
 def columns(field_name):
     """The field's column in every language (for search_fields and the like)."""
     return [column(field_name, code) for code in language_codes()]
+
+
+def translations(field_name, values):
+    """{"zh-hans": "…", …} → {"title_zh_hans": "…", …} for every site language."""
+    values = values or {}
+    return {column(field_name, code): values.get(code, "") for code in language_codes()}
 
 
 def missing_languages(objects, field_names):

@@ -1,12 +1,12 @@
 import pytest
 
-from guides import seed
+from guides import portable
 
 
 @pytest.fixture
 def seeded(db):
     """The real seed content, loaded into the test database."""
-    return seed.load()
+    return portable.import_file(portable.SEED_FILE)
 
 
 @pytest.fixture(autouse=True)

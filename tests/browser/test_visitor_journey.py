@@ -3,14 +3,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from guides import seed
+from guides import portable
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def site(live_server):
-    seed.load()
+    portable.import_file(portable.SEED_FILE)
     return live_server.url
 
 

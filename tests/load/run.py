@@ -121,7 +121,7 @@ def main():
     try:
         print(f"== throwaway database and static files in {workdir}")
         run(PYTHON, "manage.py", "migrate", "--noinput", "-v0", env=env)
-        run(PYTHON, "manage.py", "load_seed", env=env)
+        run(PYTHON, "manage.py", "import_content", "guides/seed/content.json", env=env)
         run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v0", env=env)
         mix = run(
             PYTHON,

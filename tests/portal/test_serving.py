@@ -141,7 +141,7 @@ def server(tmp_path_factory, django_db_blocker):
     )
     for command in (
         ["migrate", "--noinput", "-v0"],
-        ["load_seed"],
+        ["import_content", "guides/seed/content.json"],
         ["collectstatic", "--noinput", "-v0"],
     ):
         subprocess.run(

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from carriers.models import Contact, Wallet
 from guides.models import Advice, Requirement, Source, Update
-from guides.portable import translated_fields
+from portal.languages import translated_fields
 from tests.factories import (
     make_card_type,
     make_carrier,

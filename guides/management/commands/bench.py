@@ -174,7 +174,7 @@ class Command(BaseCommand):
             env["DATABASE_URL"] = replace_database(server_url, PG_BENCH_DATABASE)
         self.stdout.write(f"… building {vendor} with {size} guides")
         run(["manage.py", "migrate", "-v0"], env)
-        run(["manage.py", "load_seed", "-v0"], env)
+        run(["manage.py", "import_content", "guides/seed/content.json"], env)
         run(["manage.py", "make_synthetic", str(SIZES[size])], env)
         if vendor == "PostgreSQL":
             run(["manage.py", "shell", "-c", VACUUM], env)

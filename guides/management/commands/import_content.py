@@ -1,17 +1,18 @@
 import json
 import sys
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from guides import portable
+from guides.models import Procedure
 
 
 class Command(BaseCommand):
     help = (
-        "Make the database hold the content of a file written by export_content: "
-        "rows are matched by slug, created or updated; other rows are kept."
+        "Make the database hold the content of a file written by export_content "
+        "(the seed, guides/seed/content.json, is one): rows are matched by slug, "
+        "created or updated; other rows are kept."
     )
 
     def add_arguments(self, parser):
@@ -21,23 +22,32 @@ class Command(BaseCommand):
             action="store_true",
             help="Report what would change, then roll everything back.",
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already holds guides (first runs "
+            "load the seed this way without touching an editor's work).",
+        )
 
-    def handle(self, *args, file, dry_run=False, **options):
-        try:
-            text = (
-                sys.stdin.read()
-                if file == "-"
-                else Path(file).read_text(encoding="utf-8")
-            )
-            data = json.loads(text)
-        except (OSError, ValueError) as error:
-            raise CommandError(f"Cannot read {file}: {error}") from None
+    def handle(self, *args, file, dry_run=False, if_empty=False, **options):
+        if if_empty and Procedure.objects.exists():
+            self.stdout.write("The database already holds guides; nothing imported.")
+            return
         try:
             with transaction.atomic():
-                counts = portable.import_data(data)
+                if file == "-":
+                    counts = portable.import_data(self.read_stdin())
+                else:
+                    counts = portable.import_file(file)
                 if dry_run:
                     transaction.set_rollback(True)
         except portable.ContentFileError as error:
             raise CommandError(str(error)) from None
         prefix = "Dry run, nothing saved: " if dry_run else "Imported: "
         self.stdout.write(self.style.SUCCESS(prefix) + f"{counts}.")
+
+    def read_stdin(self):
+        try:
+            return json.loads(sys.stdin.read())
+        except ValueError as error:
+            raise CommandError(f"Cannot read standard input: {error}") from None

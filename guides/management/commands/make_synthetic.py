@@ -20,8 +20,8 @@ from guides.models import (
     Update,
     UpdateKind,
 )
-from guides.seed import translated
 from portal import pagecache
+from portal.languages import translations as translated
 
 # (zh-hans, en, km) phrases; guides are built from random picks so that text
 # varies like real content and a search matches some guides, not all of them.
@@ -124,7 +124,10 @@ class Command(BaseCommand):
         carriers = list(Carrier.objects.filter(card_types__isnull=False).distinct())
         tasks, documents = list(Task.objects.all()), list(Document.objects.all())
         if not (carriers and tasks and documents):
-            raise CommandError("Load the seed content first: manage.py load_seed")
+            raise CommandError(
+                "Load the seed content first: "
+                "manage.py import_content guides/seed/content.json"
+            )
         now = timezone.now()
         specs = [("bench-5-steps", 5), ("bench-50-steps", 50)]
         specs += [(f"synthetic-{n:05d}", rng.randint(3, 8)) for n in range(count)]
