@@ -67,7 +67,7 @@ class RequirementInline(TranslationTabularInline):
     fields = history.REQUIREMENT_FIELDS
 
 
-@admin.display(description=_("procedure"))
+@admin.display(description=_("guide"))
 def procedure_link(admin_, obj):
     """A row's guide, linked to its editing page (steps and reports)."""
     return format_html(

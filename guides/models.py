@@ -444,9 +444,9 @@ class Procedure(models.Model):
 
     class Meta:
         ordering = ["carrier__position", "task__position", "channel", "slug"]
-        verbose_name = _("procedure")
-        verbose_name_plural = _("procedures")
-        permissions = [("publish_procedure", "Can publish procedures")]
+        verbose_name = _("guide")
+        verbose_name_plural = _("guides")
+        permissions = [("publish_procedure", "Can publish guides")]
         indexes = [
             # Covering: the public set's counts per task and carrier, the
             # finder's and carrier page's sorts and the update feeds' "is its
@@ -613,7 +613,7 @@ class ContactLinkKind(models.TextChoices):
 class Step(models.Model):
     procedure = models.ForeignKey(
         Procedure,
-        verbose_name=_("procedure"),
+        verbose_name=_("guide"),
         on_delete=models.CASCADE,
         related_name="steps",
     )
@@ -687,7 +687,7 @@ class DocumentForm(models.TextChoices):
 class Requirement(models.Model):
     procedure = models.ForeignKey(
         Procedure,
-        verbose_name=_("procedure"),
+        verbose_name=_("guide"),
         on_delete=models.CASCADE,
         related_name="requirements",
     )
@@ -778,7 +778,7 @@ class Update(models.Model):
 
     procedure = models.ForeignKey(
         Procedure,
-        verbose_name=_("procedure"),
+        verbose_name=_("guide"),
         on_delete=models.PROTECT,
         related_name="updates",
     )
@@ -804,8 +804,8 @@ class Update(models.Model):
                 fields=["-published_at", "-id"], name="guides_update_recent_idx"
             )
         ]
-        verbose_name = _("update")
-        verbose_name_plural = _("updates")
+        verbose_name = _("change note")
+        verbose_name_plural = _("change notes")
         get_latest_by = "published_at"
 
     def __str__(self):
@@ -872,7 +872,7 @@ class Report(models.Model):
 
     procedure = models.ForeignKey(
         Procedure,
-        verbose_name=_("procedure"),
+        verbose_name=_("guide"),
         on_delete=models.CASCADE,
         related_name="reports",
     )

@@ -2,12 +2,16 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from guides.sitemaps import SITEMAPS
 from guides.urls import carrier_urlpatterns
 from guides.views import robots_txt
 from portal import views
 from portal.pagecache import cached_page
+
+# The editors' admin carries the site's name, not "Django administration".
+admin.site.site_header = admin.site.site_title = _("Cambodia SIM Guide")
 
 urlpatterns = [
     # Outside i18n_patterns: probes send no language and must not be redirected.

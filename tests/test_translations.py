@@ -73,7 +73,7 @@ def test_pages_and_404_speak_the_visitors_language(client, language):
 def test_every_string_in_the_public_templates_is_in_the_catalogs():
     """A new `_()` or `{% trans %}` in a Jinja2 template that `make messages`
     has not collected would show in English on every Chinese and Khmer page."""
-    from guides.management.commands.makemessages import jinja2_engine
+    from portal.management.commands.makemessages import jinja2_engine
 
     engine = jinja2_engine()
     known = {msgid for msgid, _ in po_entries(LOCALE / "km/LC_MESSAGES/django.po")}

@@ -58,7 +58,7 @@ def test_public_page_carries_the_full_header_set_without_a_nonce(
     response = https_client.get(procedure.get_absolute_url())
     assert response.status_code == 200
     csp = assert_production_headers(response)
-    # Public pages have no inline script or style, so no nonce: issue 6 caches them.
+    # Public pages have no inline script or style, so no nonce: they are cached.
     assert csp["script-src"] == ["'self'"]
     assert csp["style-src"] == ["'self'"]
     assert "Set-Cookie" not in response.headers
