@@ -5,6 +5,11 @@ from portal.pagecache import cached_page
 
 app_name = "guides"
 
+updates = cached_page(views.UpdateListView.as_view())
+FEEDS = {"rss": cached_page(feeds.rss), "atom": cached_page(feeds.atom)}
+# The updates page and each feed exist for everything, a carrier and a task.
+SCOPES = {"carrier": "carriers", "task": "tasks"}
+
 urlpatterns = [
     path("", cached_page(views.HomeView.as_view()), name="home"),
     path(
@@ -25,57 +30,35 @@ urlpatterns = [
         cached_page(views.CounterCardView.as_view()),
         name="procedure-counter-card",
     ),
-]
-
-urlpatterns += [
-    path(
-        "guides/<slug:slug>/report/",
-        views.report_problem,
-        name="report",
-    ),
+    path("guides/<slug:slug>/report/", views.report_problem, name="report"),
     path(
         "guides/<slug:slug>/report/thanks/",
         views.ReportThanksView.as_view(),
         name="report-thanks",
     ),
-    path("updates/", cached_page(views.UpdateListView.as_view()), name="updates"),
-    path(
-        "updates/carriers/<slug:slug>/",
-        cached_page(views.UpdateListView.as_view()),
-        {"kind": "carrier"},
-        name="updates-carrier",
+    path("updates/", updates, name="updates"),
+    *(
+        path(
+            f"updates/{part}/<slug:slug>/",
+            updates,
+            {"kind": kind},
+            name=f"updates-{kind}",
+        )
+        for kind, part in SCOPES.items()
     ),
-    path(
-        "updates/tasks/<slug:slug>/",
-        cached_page(views.UpdateListView.as_view()),
-        {"kind": "task"},
-        name="updates-task",
+    *(
+        path(f"feeds/{name}/", feed, name=f"feed-{name}")
+        for name, feed in FEEDS.items()
     ),
-    path("feeds/rss/", cached_page(feeds.rss), name="feed-rss"),
-    path("feeds/atom/", cached_page(feeds.atom), name="feed-atom"),
-    path(
-        "feeds/carriers/<slug:slug>/rss/",
-        cached_page(feeds.rss),
-        {"kind": "carrier"},
-        name="feed-rss-carrier",
-    ),
-    path(
-        "feeds/carriers/<slug:slug>/atom/",
-        cached_page(feeds.atom),
-        {"kind": "carrier"},
-        name="feed-atom-carrier",
-    ),
-    path(
-        "feeds/tasks/<slug:slug>/rss/",
-        cached_page(feeds.rss),
-        {"kind": "task"},
-        name="feed-rss-task",
-    ),
-    path(
-        "feeds/tasks/<slug:slug>/atom/",
-        cached_page(feeds.atom),
-        {"kind": "task"},
-        name="feed-atom-task",
+    *(
+        path(
+            f"feeds/{part}/<slug:slug>/{name}/",
+            feed,
+            {"kind": kind},
+            name=f"feed-{name}-{kind}",
+        )
+        for kind, part in SCOPES.items()
+        for name, feed in FEEDS.items()
     ),
 ]
 
