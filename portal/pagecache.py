@@ -25,7 +25,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.http import HttpResponse
@@ -97,7 +97,32 @@ def content_state():
     return state if state is not None else _read_state()
 
 
+# The last state this process read: served from while the database does not
+# answer, so that pages already cached keep being served through an outage.
+# Content cannot change meanwhile: every write goes through the database.
+_last_known = {"state": None, "failing": False}
+
+
 def _read_state():
+    try:
+        state = _read_row()
+    except DatabaseError:
+        if _last_known["state"] is None:
+            raise
+        if not _last_known["failing"]:
+            logger.warning(
+                "The database does not answer; serving cached pages of the "
+                "last known content generation."
+            )
+            _last_known["failing"] = True
+        return _last_known["state"]
+    if _last_known["failing"]:
+        logger.warning("The database answers again.")
+    _last_known.update(state=state, failing=False)
+    return state
+
+
+def _read_row():
     row = (
         ContentGeneration.objects.filter(pk=ContentGeneration.ROW)
         .values_list("number", "changed_at", "next_change_at")
@@ -105,7 +130,7 @@ def _read_state():
     )
     if row is None:
         _create_row(_next_change() if _next_change else None)
-        return _read_state()
+        return _read_row()
     state = State(*row)
     if state.next_change_at is not None and state.next_change_at <= timezone.now():
         # A scheduled publication is due: the first request after its time
@@ -117,7 +142,7 @@ def _read_state():
             changed_at=timezone.now(),
             next_change_at=_next_change() if _next_change else None,
         )
-        return _read_state()
+        return _read_row()
     return state
 
 

@@ -112,3 +112,16 @@ def test_a_terminated_postgresql_connection_is_replaced_on_the_next_request():
     status, body = get(procedure.get_absolute_url())
     assert status == 200, body[:500]
     assert connection.connection.info.backend_pid != pid
+
+
+def test_a_cached_page_is_served_while_the_database_does_not_answer(
+    client, settings
+):
+    settings.PAGE_CACHE_SECONDS = 600
+    guide = make_procedure(title_en="Kept through the outage")
+    url = f"/en/guides/{guide.slug}/"
+    assert client.get(url).status_code == 200
+    with fail_after(0):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Kept through the outage" in response.text
