@@ -114,9 +114,7 @@ def test_a_terminated_postgresql_connection_is_replaced_on_the_next_request():
     assert connection.connection.info.backend_pid != pid
 
 
-def test_a_cached_page_is_served_while_the_database_does_not_answer(
-    client, settings
-):
+def test_a_cached_page_is_served_while_the_database_does_not_answer(client, settings):
     settings.PAGE_CACHE_SECONDS = 600
     guide = make_procedure(title_en="Kept through the outage")
     url = f"/en/guides/{guide.slug}/"
