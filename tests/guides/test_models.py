@@ -22,11 +22,11 @@ def test_published_hides_drafts_reviews_withdrawn_and_future_guides():
     assert list(Procedure.objects.published()) == [visible]
 
 
-def test_scheduled_guide_becomes_public_once_its_time_has_passed(settings):
+def test_scheduled_guide_becomes_public_once_its_time_has_passed(clock):
     soon = make_procedure(published_at=timezone.now() + timedelta(hours=1))
     assert not soon.is_public
-    soon.published_at = timezone.now() - timedelta(seconds=1)
-    soon.save()
+    assert not Procedure.objects.published().exists()
+    clock.shift(timedelta(hours=1, seconds=1))
     assert list(Procedure.objects.published()) == [soon]
     assert soon.is_public
 
