@@ -21,6 +21,12 @@ FIELD_WITH_ERRORS = re.compile(
 )
 
 
+def fetch(client, address, **headers):
+    """The response and its text, whatever the status."""
+    response = client.get(address, headers=headers)
+    return response, response.content.decode()
+
+
 def count_queries(client, address):
     """How many queries a 200 for the address costs."""
     with CaptureQueriesContext(connection) as context:

@@ -167,18 +167,6 @@ def test_minor_change_is_silent_and_keeps_last_updated(client, publisher):
     assert not Update.objects.exists()
 
 
-def test_scheduled_guide_becomes_public_at_its_time_without_a_job(client, monkeypatch):
-    at = timezone.now() + timedelta(days=1)
-    guide = make_procedure(published_at=at, steps=1)
-    assert client.get(guide.get_absolute_url()).status_code == 404
-    assert not Procedure.objects.published().exists()
-
-    later = at + timedelta(seconds=1)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    assert client.get(guide.get_absolute_url()).status_code == 200
-    assert list(Procedure.objects.published()) == [guide]
-
-
 def test_scheduled_publication_dates_its_note_at_the_publication_time(
     client, publisher
 ):
