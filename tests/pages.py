@@ -48,6 +48,11 @@ def slugs(response):
     return [slug for slug, _title, _documents in results(response)]
 
 
+def found(client, query, language="en"):
+    """The slugs the finder lists for a search, in order."""
+    return slugs(client.get(f"/{language}/guides/", {"q": query}))
+
+
 def titles(response):
     return [title for _slug, title, _documents in results(response)]
 
