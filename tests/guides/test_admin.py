@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from guides.models import Procedure, Status
+from guides.models import Procedure, Report, ReportStatus, Status
 from tests.editing import (
     NOTES,
     form_errors,
@@ -274,3 +274,27 @@ def test_admin_loads_translation_tabs_from_our_own_static_files(admin_client):
     page = admin_client.get(ADD_URL).content.decode()
     assert "/static/vendor/jquery-ui/jquery-ui.min.js" in page
     assert "googleapis" not in page
+
+
+def test_editors_triage_reports_in_the_admin(client, editor):
+    guide = make_procedure()
+    reports = [
+        Report.objects.create(procedure=guide, message=f"Problem {n}") for n in (1, 2)
+    ]
+    changelist = reverse("admin:guides_report_changelist")
+    response = client.get(changelist, {"status__exact": "new"})
+    assert response.status_code == 200
+    assert "Problem 1" in response.content.decode()
+
+    response = client.post(
+        changelist,
+        {"action": "mark_accepted", "_selected_action": [reports[0].pk]},
+    )
+    assert response.status_code == 302
+    reports[0].refresh_from_db()
+    assert reports[0].status == ReportStatus.ACCEPTED
+    # The visitor's words cannot be edited, only the status and a note.
+    response = client.get(reverse("admin:guides_report_change", args=[reports[1].pk]))
+    form = response.context["adminform"].form
+    assert set(form.fields) == {"status", "editor_note"}
+    assert client.get(reverse("admin:guides_report_add")).status_code == 403

@@ -1,3 +1,6 @@
+"""Every save kept (guides/history.py with django-reversion): compare and
+restore versions in the admin, and the refused second save of a stale form."""
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -5,7 +8,15 @@ from reversion.models import Version
 
 from guides import history, services
 from guides.models import Procedure, Status, UpdateKind
-from tests.editing import NOTES, change_url, login, make_user, open_form, step_field
+from tests.editing import (
+    NOTES,
+    change_url,
+    login,
+    make_user,
+    open_form,
+    save_form,
+    step_field,
+)
 from tests.factories import make_card_type, make_procedure
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +41,7 @@ def edit_guide(client, guide):
     data[step_field(data, 1, "body_zh_hans")] = "新的做法"
     data[step_field(data, 2, "DELETE")] = "on"
     data["change_kind"] = "minor"
-    response = client.post(change_url(guide), data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
+    save_form(client, guide, data)
 
 
 def test_every_save_keeps_the_guide_with_its_steps_in_every_language(client, publisher):
@@ -182,7 +192,7 @@ def test_second_save_of_the_same_guide_is_refused_and_keeps_the_typing(client):
 
     login(client, alice)
     alices_form.update(title_en="Alice's title", change_kind="minor")
-    assert client.post(change_url(guide), alices_form).status_code == 302
+    save_form(client, guide, alices_form)
 
     login(client, bob)
     bobs_form.update(fee_amount="3.50", change_kind="minor")
@@ -204,7 +214,7 @@ def test_second_save_of_the_same_guide_is_refused_and_keeps_the_typing(client):
         "version_token": form["version_token"].value(),
         "title_en": "Alice's title",
     }
-    assert client.post(change_url(guide), resubmitted).status_code == 302
+    save_form(client, guide, resubmitted)
     guide.refresh_from_db()
     assert guide.title_en == "Alice's title" and str(guide.fee_amount) == "3.50"
 

@@ -1,4 +1,5 @@
-"""The database going away: a friendly 503, never a traceback, and recovery."""
+"""The operational views (portal/views.py): the health check, the friendly 503
+when the database goes away (and recovery), and the 500 page for a bug."""
 
 from unittest import mock
 
@@ -6,7 +7,6 @@ import psycopg
 import pytest
 from django.db import OperationalError, connection
 from django.db.backends.utils import CursorWrapper
-from django.urls import reverse
 
 from tests.factories import make_procedure
 
@@ -73,12 +73,20 @@ def test_the_503_page_makes_no_query_at_all(quiet_client, django_assert_num_quer
     assert response.status_code == 503
 
 
-def test_a_real_bug_is_still_a_500_not_a_503(quiet_client):
+def test_a_real_bug_is_the_500_page_in_the_site_style_without_a_traceback(
+    quiet_client,
+):
+    guide = make_procedure()
     with mock.patch(
-        "guides.views.HomeView.get_context_data", side_effect=ZeroDivisionError
+        "guides.views.ProcedureDetailView.get_context_data",
+        side_effect=RuntimeError("secret internals"),
     ):
-        response = quiet_client.get(reverse("guides:home"))
-    assert response.status_code == 500
+        response = quiet_client.get(f"/en/guides/{guide.slug}/")
+    assert response.status_code == 500  # a bug, not the database: no 503
+    assert "Something went wrong" in response.text
+    assert "/static/css/site.css" in response.text
+    assert "secret internals" not in response.text
+    assert "Traceback" not in response.text
 
 
 @pytest.mark.skipif(

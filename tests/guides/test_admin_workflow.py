@@ -1,3 +1,7 @@
+"""Publishing through the guide admin (guides/admin.py ProcedureAdminForm and
+guides/services.py): review, publish, withdraw, change notes, scheduled
+publication, preview, verification and the "needs attention" page."""
+
 from datetime import timedelta
 from decimal import Decimal
 
@@ -20,6 +24,7 @@ from tests.editing import (
     change_url,
     form_errors,
     open_form,
+    save_form,
     step_field,
 )
 from tests.factories import make_procedure
@@ -35,7 +40,7 @@ def test_editor_sends_a_draft_to_review_but_cannot_publish_it(client, editor):
     assert "change_kind" not in data  # the change note is for publishers
 
     data["status"] = "review"
-    assert client.post(change_url(guide), data).status_code == 302
+    save_form(client, guide, data)
     guide.refresh_from_db()
     assert guide.status == Status.REVIEW
 
@@ -68,7 +73,7 @@ def test_publisher_publishes_with_a_note_in_every_language(client, publisher):
     assert "ខ្មែរ" in str(form_errors(response)["change_note_km"])
 
     data.update(NOTES)
-    assert client.post(change_url(guide), data).status_code == 302
+    save_form(client, guide, data)
     guide.refresh_from_db()
     assert guide.is_public
     update = guide.updates.get()
@@ -103,7 +108,7 @@ def test_withdrawing_needs_the_publish_permission_a_note_and_tells_visitors(
     assert set(NOTES) <= set(form_errors(response))
 
     data.update(NOTES)
-    assert client.post(change_url(guide), data).status_code == 302
+    save_form(client, guide, data)
     guide.refresh_from_db()
     assert guide.status == Status.WITHDRAWN
     assert guide.updates.get().kind == UpdateKind.WITHDRAWN
@@ -141,8 +146,7 @@ def test_major_change_names_the_changed_fields_and_moves_last_updated(
     data["fee_amount"] = "2.00"
     data[step_field(data, 2, "body_km")] = "ធ្វើវាខុសគ្នា"
     data.update(NOTES, change_kind="major")
-    response = client.post(change_url(guide), data)
-    assert response.status_code == 302, form_errors(response)
+    save_form(client, guide, data)
 
     update = guide.updates.get()
     assert update.kind == UpdateKind.CHANGED
@@ -159,7 +163,7 @@ def test_minor_change_is_silent_and_keeps_last_updated(client, publisher):
     guide.save()
     data = open_form(client, guide)
     data.update(title_en="Fixed a typo", change_kind="minor")
-    assert client.post(change_url(guide), data).status_code == 302
+    save_form(client, guide, data)
 
     guide.refresh_from_db()
     assert guide.title_en == "Fixed a typo"
@@ -180,7 +184,7 @@ def test_scheduled_publication_dates_its_note_at_the_publication_time(
         published_at_0=local.date().isoformat(),
         published_at_1=local.time().isoformat(),
     )
-    assert client.post(change_url(guide), data).status_code == 302
+    save_form(client, guide, data)
     guide.refresh_from_db()
     assert guide.published_at == at and not guide.is_public
     assert guide.updates.get().published_at == at

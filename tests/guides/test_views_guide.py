@@ -1,3 +1,6 @@
+"""A guide's page, its print view and its counter card (guides/views.py
+ProcedureDetailView, ProcedurePrintView, CounterCardView and their templates)."""
+
 import gzip
 import json
 import re
