@@ -7,6 +7,8 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
 from django.test import Client, override_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +49,20 @@ SECURITY_SETTINGS = (
     "PROXY_COUNT",
     "AXES_CLIENT_IP_CALLABLE",
 )
+
+
+def fail_after(good_queries):
+    """A cursor that answers `good_queries` queries, then loses the server."""
+    real_execute = CursorWrapper.execute
+    calls = {"n": 0}
+
+    def execute(self, sql, params=None):
+        calls["n"] += 1
+        if calls["n"] > good_queries:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_execute(self, sql, params)
+
+    return mock.patch.object(CursorWrapper, "execute", execute)
 
 
 def production_settings(**env):

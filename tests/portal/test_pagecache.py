@@ -1,11 +1,13 @@
 """The page cache (portal/pagecache.py): cached_page, the content generation kept
-in the database, the per-process memo, and pages served through a cache outage."""
+in the database, the per-process memo, and pages served through an outage of
+the cache server or of the database."""
 
 import pytest
 
 from portal import pagecache
 from tests.factories import make_procedure, make_step
 from tests.pages import fetch
+from tests.portal.conftest import fail_after
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
@@ -103,6 +105,16 @@ def test_the_memo_keeps_the_recent_values_until_the_content_changes():
     pagecache.content_changed()
     get("b")
     assert built == ["a", "b", "c", "b", "b"]
+
+
+def test_a_cached_page_is_served_while_the_database_does_not_answer(client):
+    guide = make_procedure(title_en="Kept through the outage")
+    url = f"/en/guides/{guide.slug}/"
+    assert client.get(url).status_code == 200
+    with fail_after(0):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Kept through the outage" in response.text
 
 
 class BrokenCache:

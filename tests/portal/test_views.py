@@ -5,26 +5,12 @@ from unittest import mock
 
 import psycopg
 import pytest
-from django.db import OperationalError, connection
-from django.db.backends.utils import CursorWrapper
+from django.db import connection
 
 from tests.factories import make_procedure
+from tests.portal.conftest import fail_after
 
 pytestmark = pytest.mark.django_db
-
-
-def fail_after(good_queries):
-    """A cursor that answers `good_queries` queries, then loses the server."""
-    real_execute = CursorWrapper.execute
-    calls = {"n": 0}
-
-    def execute(self, sql, params=None):
-        calls["n"] += 1
-        if calls["n"] > good_queries:
-            raise OperationalError("server closed the connection unexpectedly")
-        return real_execute(self, sql, params)
-
-    return mock.patch.object(CursorWrapper, "execute", execute)
 
 
 def test_healthz_answers_200_when_the_database_answers(client):
@@ -120,14 +106,3 @@ def test_a_terminated_postgresql_connection_is_replaced_on_the_next_request():
     status, body = get(procedure.get_absolute_url())
     assert status == 200, body[:500]
     assert connection.connection.info.backend_pid != pid
-
-
-def test_a_cached_page_is_served_while_the_database_does_not_answer(client, settings):
-    settings.PAGE_CACHE_SECONDS = 600
-    guide = make_procedure(title_en="Kept through the outage")
-    url = f"/en/guides/{guide.slug}/"
-    assert client.get(url).status_code == 200
-    with fail_after(0):
-        response = client.get(url)
-    assert response.status_code == 200
-    assert "Kept through the outage" in response.text
