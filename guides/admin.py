@@ -248,6 +248,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             status_before=form.status_before,
             change=form.change_note(),
         )
+        form.instance.refresh_from_db(fields=["steps"])  # prefetched before the save
         search.reindex(form.instance)
 
     # Views beside the change form: preview, compare, restore, needs attention.

@@ -15,3 +15,19 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def clock(time_machine):
+    """The real clock, still ticking, that a test can move on: `clock.shift(delta)`
+    lets that much time pass for the code under test (time-machine)."""
+    from datetime import UTC, datetime
+
+    time_machine.move_to(datetime.now(UTC))
+    return time_machine
+
+
+@pytest.fixture
+def page_cache(settings):
+    """Public pages cached as in production (tests/settings.py switches it off)."""
+    settings.PAGE_CACHE_SECONDS = 600

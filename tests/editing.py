@@ -72,6 +72,13 @@ def form_data(response):
     return data
 
 
+def save_form(client, procedure, data):
+    """Post the change form back; the save must go through."""
+    response = client.post(change_url(procedure), data)
+    assert response.status_code == 302, form_errors(response)
+    return response
+
+
 def open_form(client, procedure):
     response = client.get(change_url(procedure))
     assert response.status_code == 200

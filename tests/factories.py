@@ -1,4 +1,7 @@
-"""Small builders for test data: each returns a saved row, overridable by keyword."""
+"""Small builders for test data: each returns a saved row, overridable by keyword.
+
+A guide's search text is rebuilt as every save through the product rebuilds it,
+so a test can search for what it made."""
 
 from datetime import timedelta
 from itertools import count
@@ -68,7 +71,7 @@ def make_procedure(steps=0, requirements=0, **overrides):
         values["task"] = make_task()
     procedure = Procedure.objects.create(**values)
     for position in range(1, steps + 1):
-        make_step(procedure, position=position)
+        _create_step(procedure, position=position)
     for position in range(1, requirements + 1):
         Requirement.objects.create(
             procedure=procedure, position=position, document=make_document()
@@ -78,6 +81,12 @@ def make_procedure(steps=0, requirements=0, **overrides):
 
 
 def make_step(procedure, **overrides):
+    step = _create_step(procedure, **overrides)
+    search.reindex(procedure)
+    return step
+
+
+def _create_step(procedure, **overrides):
     position = overrides.pop("position", None) or procedure.steps.count() + 1
     values = trilingual("title", f"Step {position}")
     values.update(trilingual("body", f"Do thing {position}"))

@@ -21,6 +21,12 @@ FIELD_WITH_ERRORS = re.compile(
 )
 
 
+def fetch(client, address, **headers):
+    """The response and its text, whatever the status."""
+    response = client.get(address, headers=headers)
+    return response, response.content.decode()
+
+
 def count_queries(client, address):
     """How many queries a 200 for the address costs."""
     with CaptureQueriesContext(connection) as context:
@@ -40,6 +46,11 @@ def results(page):
 
 def slugs(response):
     return [slug for slug, _title, _documents in results(response)]
+
+
+def found(client, query, language="en"):
+    """The slugs the finder lists for a search, in order."""
+    return slugs(client.get(f"/{language}/guides/", {"q": query}))
 
 
 def titles(response):

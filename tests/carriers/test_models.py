@@ -25,8 +25,3 @@ def test_ussd_code_must_look_like_one():
     Contact(carrier=carrier, kind="ussd", label="x", value="*888#").full_clean()
     with pytest.raises(ValidationError):
         Contact(carrier=carrier, kind="ussd", label="x", value="888").full_clean()
-
-
-def test_ussd_link_escapes_the_hash():
-    contact = Contact(kind="ussd", value="*123*1#")
-    assert contact.href == "tel:*123*1%23"

@@ -1,9 +1,16 @@
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from guides.models import Procedure, Status
-from tests.editing import NOTES, form_errors, login, make_user
+from guides.models import Procedure, Report, ReportStatus, Status
+from tests.editing import (
+    NOTES,
+    form_errors,
+    login,
+    make_user,
+    open_form,
+    save_form,
+    step_field,
+)
 from tests.factories import make_carrier, make_document, make_procedure, make_task
 from tests.pages import count_queries
 
@@ -225,17 +232,22 @@ def test_editor_cannot_publish_but_a_publisher_can(client, editor):
     assert Procedure.objects.published().count() == 1
 
 
-def test_editors_group_holds_exactly_what_an_editor_needs():
-    perms = set(
-        Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
-    )
-    assert {"add_procedure", "change_procedure", "add_step", "delete_step"} <= perms
-    assert {"change_carrier", "add_document", "delete_requirement"} <= perms
-    assert "delete_procedure" not in perms  # withdraw instead of deleting
-    assert "publish_procedure" not in perms
-    assert not any(p.endswith("_user") or p.endswith("_group") for p in perms)
-    publishers = Group.objects.get(name="Publishers").permissions
-    assert publishers.filter(codename="publish_procedure").exists()
+def test_an_editor_edits_content_but_deletes_no_guide_and_sees_no_accounts(
+    client, editor
+):
+    guide = make_procedure(status=Status.DRAFT, published_at=None, steps=2)
+    data = open_form(client, guide)
+    data[step_field(data, 2, "DELETE")] = "on"
+    save_form(client, guide, data)
+    assert [s.position for s in guide.steps.all()] == [1]
+    carrier = reverse("admin:carriers_carrier_change", args=[guide.carrier.pk])
+    assert 'name="_save"' in client.get(carrier).content.decode()
+    assert client.get(reverse("admin:guides_document_add")).status_code == 200
+    # A guide is withdrawn, not deleted; accounts are the administrator's.
+    delete = reverse("admin:guides_procedure_delete", args=[guide.pk])
+    assert client.get(delete).status_code == 403
+    for accounts in ("admin:auth_user_changelist", "admin:auth_group_changelist"):
+        assert client.get(reverse(accounts)).status_code == 403
 
 
 def test_changelist_costs_the_same_queries_for_5_and_50_guides(admin_client):
@@ -262,3 +274,27 @@ def test_admin_loads_translation_tabs_from_our_own_static_files(admin_client):
     page = admin_client.get(ADD_URL).content.decode()
     assert "/static/vendor/jquery-ui/jquery-ui.min.js" in page
     assert "googleapis" not in page
+
+
+def test_editors_triage_reports_in_the_admin(client, editor):
+    guide = make_procedure()
+    reports = [
+        Report.objects.create(procedure=guide, message=f"Problem {n}") for n in (1, 2)
+    ]
+    changelist = reverse("admin:guides_report_changelist")
+    response = client.get(changelist, {"status__exact": "new"})
+    assert response.status_code == 200
+    assert "Problem 1" in response.content.decode()
+
+    response = client.post(
+        changelist,
+        {"action": "mark_accepted", "_selected_action": [reports[0].pk]},
+    )
+    assert response.status_code == 302
+    reports[0].refresh_from_db()
+    assert reports[0].status == ReportStatus.ACCEPTED
+    # The visitor's words cannot be edited, only the status and a note.
+    response = client.get(reverse("admin:guides_report_change", args=[reports[1].pk]))
+    form = response.context["adminform"].form
+    assert set(form.fields) == {"status", "editor_note"}
+    assert client.get(reverse("admin:guides_report_add")).status_code == 403

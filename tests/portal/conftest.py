@@ -1,13 +1,21 @@
 import os
 import runpy
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
 from django.test import Client, override_settings
 
-SETTINGS_FILE = Path(__file__).resolve().parents[2] / "portal" / "settings.py"
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS_FILE = ROOT / "portal" / "settings.py"
+# Set for this test run only; a deployment has none of them (the async switch
+# would even fail its checks: async.E001).
+TEST_RUN_ONLY = ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
 
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
@@ -43,10 +51,43 @@ SECURITY_SETTINGS = (
 )
 
 
+def fail_after(good_queries):
+    """A cursor that answers `good_queries` queries, then loses the server."""
+    real_execute = CursorWrapper.execute
+    calls = {"n": 0}
+
+    def execute(self, sql, params=None):
+        calls["n"] += 1
+        if calls["n"] > good_queries:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_execute(self, sql, params)
+
+    return mock.patch.object(CursorWrapper, "execute", execute)
+
+
 def production_settings(**env):
     """portal/settings.py evaluated as production would: DJANGO_DEBUG=0 …"""
     with mock.patch.dict(os.environ, {**PRODUCTION_ENV, **env}):
         return runpy.run_path(str(SETTINGS_FILE))
+
+
+def deployment_env(**env):
+    """This machine's environment as a deployment would have it, plus `env`."""
+    inherited = {k: v for k, v in os.environ.items() if k not in TEST_RUN_ONLY}
+    return {**inherited, **env}
+
+
+def manage(*args, env, check=False, timeout=120):
+    """`python manage.py ARGS` in a process of its own, with the environment `env`."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=check,
+    )
 
 
 @pytest.fixture

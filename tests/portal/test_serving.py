@@ -7,7 +7,6 @@ themselves.
 """
 
 import contextlib
-import os
 import secrets
 import socket
 import subprocess
@@ -16,13 +15,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import psycopg
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.portal.conftest import ROOT, deployment_env, manage
 
 
 class TcpProxy:
@@ -120,12 +118,7 @@ def server(tmp_path_factory, django_db_blocker):
     else:
         database_url = f"sqlite:///{workdir / 'serve.sqlite3'}"
     port = free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    }
-    env.update(
+    env = deployment_env(
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
@@ -144,14 +137,7 @@ def server(tmp_path_factory, django_db_blocker):
         ["import_content", "guides/seed/content.json"],
         ["collectstatic", "--noinput", "-v0"],
     ):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+        manage(*command, env=env, check=True, timeout=300)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn.py", "portal.wsgi"],
         cwd=ROOT,
@@ -204,6 +190,8 @@ def test_plain_http_is_redirected_to_https(server):
         )
     else:
         pytest.fail("no redirect")
+    # The health check answers load balancers over plain HTTP.
+    assert get(server["url"] + "/healthz")[0] == 200
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

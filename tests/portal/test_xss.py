@@ -6,7 +6,8 @@ content model; then every public page (found from the URLconf) is fetched in
 every language, with the payload in the search box too, and parsed. A page
 passes when the parsed document has no script other than JSON-LD data, no
 event-handler attribute, no frame/object/base element, and no link or source
-whose address runs code.
+whose address runs code. A script of the site's own fails it as well: public
+pages work without JavaScript.
 """
 
 import json

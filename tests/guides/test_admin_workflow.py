@@ -1,15 +1,16 @@
+"""Publishing through the guide admin (guides/admin.py ProcedureAdminForm and
+guides/services.py): review, publish, withdraw, change notes, scheduled
+publication, preview and verification."""
+
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from guides.models import (
     Procedure,
-    Report,
-    ReportStatus,
     Status,
     Update,
     UpdateKind,
@@ -20,6 +21,7 @@ from tests.editing import (
     change_url,
     form_errors,
     open_form,
+    save_form,
     step_field,
 )
 from tests.factories import make_procedure
@@ -35,7 +37,7 @@ def test_editor_sends_a_draft_to_review_but_cannot_publish_it(client, editor):
     assert "change_kind" not in data  # the change note is for publishers
 
     data["status"] = "review"
-    assert client.post(change_url(guide), data).status_code == 302
+    save_form(client, guide, data)
     guide.refresh_from_db()
     assert guide.status == Status.REVIEW
 
@@ -68,7 +70,7 @@ def test_publisher_publishes_with_a_note_in_every_language(client, publisher):
     assert "ខ្មែរ" in str(form_errors(response)["change_note_km"])
 
     data.update(NOTES)
-    assert client.post(change_url(guide), data).status_code == 302
+    save_form(client, guide, data)
     guide.refresh_from_db()
     assert guide.is_public
     update = guide.updates.get()
@@ -103,7 +105,7 @@ def test_withdrawing_needs_the_publish_permission_a_note_and_tells_visitors(
     assert set(NOTES) <= set(form_errors(response))
 
     data.update(NOTES)
-    assert client.post(change_url(guide), data).status_code == 302
+    save_form(client, guide, data)
     guide.refresh_from_db()
     assert guide.status == Status.WITHDRAWN
     assert guide.updates.get().kind == UpdateKind.WITHDRAWN
@@ -141,8 +143,7 @@ def test_major_change_names_the_changed_fields_and_moves_last_updated(
     data["fee_amount"] = "2.00"
     data[step_field(data, 2, "body_km")] = "ធ្វើវាខុសគ្នា"
     data.update(NOTES, change_kind="major")
-    response = client.post(change_url(guide), data)
-    assert response.status_code == 302, form_errors(response)
+    save_form(client, guide, data)
 
     update = guide.updates.get()
     assert update.kind == UpdateKind.CHANGED
@@ -159,24 +160,12 @@ def test_minor_change_is_silent_and_keeps_last_updated(client, publisher):
     guide.save()
     data = open_form(client, guide)
     data.update(title_en="Fixed a typo", change_kind="minor")
-    assert client.post(change_url(guide), data).status_code == 302
+    save_form(client, guide, data)
 
     guide.refresh_from_db()
     assert guide.title_en == "Fixed a typo"
     assert guide.updated_at == last_updated
     assert not Update.objects.exists()
-
-
-def test_scheduled_guide_becomes_public_at_its_time_without_a_job(client, monkeypatch):
-    at = timezone.now() + timedelta(days=1)
-    guide = make_procedure(published_at=at, steps=1)
-    assert client.get(guide.get_absolute_url()).status_code == 404
-    assert not Procedure.objects.published().exists()
-
-    later = at + timedelta(seconds=1)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    assert client.get(guide.get_absolute_url()).status_code == 200
-    assert list(Procedure.objects.published()) == [guide]
 
 
 def test_scheduled_publication_dates_its_note_at_the_publication_time(
@@ -192,7 +181,7 @@ def test_scheduled_publication_dates_its_note_at_the_publication_time(
         published_at_0=local.date().isoformat(),
         published_at_1=local.time().isoformat(),
     )
-    assert client.post(change_url(guide), data).status_code == 302
+    save_form(client, guide, data)
     guide.refresh_from_db()
     assert guide.published_at == at and not guide.is_public
     assert guide.updates.get().published_at == at
@@ -244,66 +233,3 @@ def test_verification_action_asks_how_and_records_who(client, publisher):
         assert str(guide.verified_on) == "2026-01-05"
         assert guide.verified_by == publisher
         assert guide.verification_method == VerificationMethod.HOTLINE
-
-
-def test_needs_attention_lists_stale_untranslated_and_reported_guides(client, editor):
-    today = timezone.localdate()
-    fresh = make_procedure(title_en="Fresh", verified_on=today, steps=1)
-    never = make_procedure(title_en="Never checked", steps=1)
-    stale = make_procedure(
-        title_en="Checked long ago", verified_on=today - timedelta(days=181), steps=1
-    )
-    untranslated = make_procedure(title_en="Mostly done", verified_on=today, steps=1)
-    untranslated.steps.update(title_km="")
-    Report.objects.create(procedure=fresh, message="The shop moved to Street 63.")
-    Report.objects.create(
-        procedure=fresh, message="Old news", status=ReportStatus.FIXED
-    )
-
-    response = client.get(reverse("admin:guides_procedure_attention"))
-    assert response.status_code == 200
-    assert set(response.context["unverified"]) == {never, stale}
-    assert response.context["untranslated"] == [(untranslated, ["km"])]
-    assert [r.message for r in response.context["reports"]] == [
-        "The shop moved to Street 63."
-    ]
-    page = response.content.decode()
-    assert "Street 63" in page and "Old news" not in page
-    assert "Showing the first" not in page
-
-
-def test_needs_attention_shows_fifty_of_each_and_links_to_the_rest(
-    client, editor, django_assert_max_num_queries
-):
-    for n in range(53):
-        guide = make_procedure(title_en=f"Unchecked {n}", steps=1)
-        if n % 2:
-            guide.steps.update(body_zh_hans="")
-    url = reverse("admin:guides_procedure_attention")
-    client.get(url)
-    with django_assert_max_num_queries(12):
-        response = client.get(url)
-    page = response.content.decode()
-    assert len(response.context["unverified"]) == 50
-    assert "Showing the first 50 of 53." in page
-    assert len(response.context["untranslated"]) == 26
-    assert {tuple(missing) for _guide, missing in response.context["untranslated"]} == {
-        ("zh-hans",)
-    }
-    # The links open the guide list filtered the same way, paged as usual.
-    changelist = reverse("admin:guides_procedure_changelist")
-    assert f'href="{changelist}?verified=due"' in page
-    due = client.get(changelist, {"verified": "due"})
-    assert due.context["cl"].result_count == 53
-    untranslated = client.get(changelist, {"missing": "zh-hans"})
-    assert untranslated.context["cl"].result_count == 26
-    assert client.get(changelist, {"missing": "km"}).context["cl"].result_count == 0
-    assert client.get(changelist, {"missing": "any"}).context["cl"].result_count == 26
-
-
-def test_needs_attention_groups_the_digits_of_large_counts():
-    more = "admin/guides/procedure/_more.html"
-    context = {"total": 10033, "shown": 50, "url": "/x/", "link_text": "See all"}
-    with translation.override("en"):
-        assert "Showing the first 50 of 10,033." in render_to_string(more, context)
-    assert render_to_string(more, {**context, "total": 50}).strip() == ""

@@ -1,10 +1,12 @@
+"""A visitor reports a problem (guides/views.py report_problem, ReportForm): the
+form, its refusals, and the per-client limit (portal/ratelimit.py)."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from guides.models import Report, ReportStatus, Status
-from tests.editing import login, make_user
 from tests.factories import make_procedure
 from tests.pages import fields_with_errors
 
@@ -142,28 +144,3 @@ def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(client, settings):
     # The address the proxy saw is what counts, not what the visitor claims.
     claims = {"HTTP_X_FORWARDED_FOR": "192.0.2.99, 203.0.113.10"}
     assert client.post(report_url(guide), data, **claims).status_code == 429
-
-
-def test_editors_triage_reports_in_the_admin(client):
-    guide = make_procedure()
-    reports = [
-        Report.objects.create(procedure=guide, message=f"Problem {n}") for n in (1, 2)
-    ]
-    login(client, make_user("editor", "Editors"))
-    changelist = reverse("admin:guides_report_changelist")
-    response = client.get(changelist, {"status__exact": "new"})
-    assert response.status_code == 200
-    assert "Problem 1" in response.content.decode()
-
-    response = client.post(
-        changelist,
-        {"action": "mark_accepted", "_selected_action": [reports[0].pk]},
-    )
-    assert response.status_code == 302
-    reports[0].refresh_from_db()
-    assert reports[0].status == ReportStatus.ACCEPTED
-    # The visitor's words cannot be edited, only the status and a note.
-    response = client.get(reverse("admin:guides_report_change", args=[reports[1].pk]))
-    form = response.context["adminform"].form
-    assert set(form.fields) == {"status", "editor_note"}
-    assert client.get(reverse("admin:guides_report_add")).status_code == 403
