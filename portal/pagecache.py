@@ -25,7 +25,14 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    transaction,
+)
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.http import HttpResponse
@@ -33,7 +40,10 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
+from portal.breaker import CircuitBreaker, Skipped
 from portal.models import ContentGeneration
+from portal.rediscache import CacheUnavailable
+from portal.views import database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -97,29 +107,58 @@ def content_state():
     return state if state is not None else _read_state()
 
 
-# The last state this process read: served from while the database does not
-# answer, so that pages already cached keep being served through an outage.
-# Content cannot change meanwhile: every write goes through the database.
-_last_known = {"state": None, "failing": False}
+class DatabaseDown(OperationalError):
+    """The database does not answer and this process knows no generation yet."""
+
+
+# While the database does not answer, the generation is the newest one known:
+# the last this process read, or the last any process recorded in the shared
+# cache (a worker started during the outage has read none). Cached pages of
+# it keep being served, and content cannot change meanwhile, since every
+# write goes through the database. Generation numbers only grow, so a cache
+# restored from an old dump cannot make an older one win.
+#
+# Connecting is what hangs when the server is frozen or unreachable (up to the
+# connect timeout), so connecting goes through a breaker: an outage costs one
+# connect timeout per process and period instead of one per request, and
+# pages not in the cache get the 503 page at once.
+database = CircuitBreaker(
+    "The database",
+    retry_after=settings.OUTAGE_RETRY_SECONDS,
+    errors=(OperationalError, InterfaceError),
+    consequence="cached pages are served from the last generation known, "
+    "others get the 503 page",
+)
+_last_known = {"state": None}
+LAST_GENERATION_KEY = "generation:last"
 
 
 def _read_state():
+    return _state_or_last_known()[0]
+
+
+def _state_or_last_known():
+    """(State, True) read from the database, or (the newest State known,
+    False) when the database does not answer; DatabaseDown if none is."""
     try:
+        database.call(connections[DEFAULT_DB_ALIAS].ensure_connection)
         state = _read_row()
-    except DatabaseError:
-        if _last_known["state"] is None:
-            raise
-        if not _last_known["failing"]:
-            logger.warning(
-                "The database does not answer; serving cached pages of the "
-                "last known content generation."
-            )
-            _last_known["failing"] = True
-        return _last_known["state"]
-    if _last_known["failing"]:
-        logger.warning("The database answers again.")
-    _last_known.update(state=state, failing=False)
-    return state
+    except (Skipped, OperationalError, InterfaceError) as error:
+        if not isinstance(error, Skipped):
+            # A connection lost mid-way: Django replaces it after this request.
+            logger.warning("The database failed to give the generation: %s", error)
+        known = [_last_known["state"], shared_cache("get", LAST_GENERATION_KEY)]
+        known = [state for state in known if isinstance(state, State)]
+        if not known:
+            raise DatabaseDown(str(error)) from error
+        return max(known, key=lambda state: state.generation), False
+    if state != _last_known["state"]:
+        _last_known["state"] = state
+        if settings.PAGE_CACHE_SECONDS:
+            # Once per process and generation: for workers that start while
+            # the database does not answer.
+            shared_cache("set", LAST_GENERATION_KEY, state, settings.PAGE_CACHE_SECONDS)
+    return state, True
 
 
 def _read_row():
@@ -154,6 +193,8 @@ def shared_cache(method, *args, **kwargs):
     """
     try:
         return getattr(cache, method)(*args, **kwargs)
+    except CacheUnavailable:
+        return None  # the breaker logged the outage once (portal/rediscache.py)
     except Exception:
         logger.warning(
             "The cache failed on %s; rendering without it.", method, exc_info=True
@@ -221,23 +262,29 @@ def cached_page(view):
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        state = _read_state()
+        try:
+            state, live = _state_or_last_known()
+        except DatabaseDown:
+            return _unavailable(request)
         token = _request_state.set(state)
         try:
-            return _serve(view, request, state, args, kwargs)
+            return _serve(view, request, state, live, args, kwargs)
         finally:
             _request_state.reset(token)
 
     return wrapper
 
 
-def _serve(view, request, state, args, kwargs):
+def _serve(view, request, state, live, args, kwargs):
     timeout = settings.PAGE_CACHE_SECONDS
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
     key = f"page:{state.generation}:{get_language()}:{digest}"
     entry = shared_cache("get", key) if timeout else None
     if entry is None:
+        if not live:
+            # Rendering would wait for the database that just did not answer.
+            return _unavailable(request)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render"):
             response.render()
@@ -257,4 +304,11 @@ def _serve(view, request, state, args, kwargs):
     )
     response["Last-Modified"] = http_date(state.changed_at.timestamp())
     response["Cache-Control"] = "public, no-cache"
+    return response
+
+
+def _unavailable(request):
+    response = database_unavailable(request)
+    # The breaker logged the outage once; not one error line per request.
+    response._has_been_logged = True
     return response

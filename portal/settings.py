@@ -87,6 +87,8 @@ MIDDLEWARE = [
     # header middleware so that a refusal carries the same headers.
     "portal.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session or the user is read from the database.
+    "portal.middleware.EditorStatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,11 +148,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Seconds a public request's query may run (0: no limit). The web server sets
+# 3 (portal/wsgi.py); management commands (migrations, imports) run without.
+# The admin's pages get EDITOR_STATEMENT_TIMEOUT (portal.middleware).
+STATEMENT_TIMEOUT = env_int("DJANGO_DB_STATEMENT_TIMEOUT", 0)
+EDITOR_STATEMENT_TIMEOUT = env_int("DJANGO_DB_EDITOR_STATEMENT_TIMEOUT", 30)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    # A server that takes the connection but never answers (a frozen
+    # postmaster) held requests for 15 to 36 s. psycopg's floor is 2 s.
+    _options.setdefault("connect_timeout", env_int("DJANGO_DB_CONNECT_TIMEOUT", 2))
     # No JIT: it compiles any query the planner thinks costly, which for the
     # editors' "missing translation" list at 10,000 guides took 2 of its 2.8 s,
     # and a web request's queries are too short to win it back.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    _options["options"] = "-c jit=off" + (
+        f" -c statement_timeout={STATEMENT_TIMEOUT}s" if STATEMENT_TIMEOUT else ""
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -310,11 +323,23 @@ AXES_VERBOSE = False
 
 # A shared cache when several app servers run (scale-out); one process's
 # memory otherwise.
+# While Redis or the database does not answer, each process tries it again
+# after this many seconds, not on every request (portal/breaker.py).
+OUTAGE_RETRY_SECONDS = env_int("DJANGO_OUTAGE_RETRY_SECONDS", 2)
 if os.environ.get("REDIS_URL"):
+    # A cache call waits at most this long: a paused Redis held every request
+    # for the length of the pause. Tens of milliseconds are hundreds of times
+    # what a local Redis needs, and far less than rendering the page.
+    _redis_timeout = env_int("DJANGO_REDIS_TIMEOUT_MS", 50) / 1000
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.rediscache.GuardedRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {
+                "socket_connect_timeout": _redis_timeout,
+                "socket_timeout": _redis_timeout,
+                "RETRY_AFTER": OUTAGE_RETRY_SECONDS,
+            },
         }
     }
 else:
