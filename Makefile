@@ -30,7 +30,7 @@ run: $(STAMP)
 serve: $(STAMP)
 	@export DJANGO_DEBUG=0 \
 	  DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
-	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	  DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1:$(PORT),localhost:$(PORT)}" \
 	  DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-0}" \
 	  DJANGO_SECURE_COOKIES="$${DJANGO_SECURE_COOKIES:-0}" \
 	  BIND="127.0.0.1:$(PORT)"; \

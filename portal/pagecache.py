@@ -22,6 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,7 +36,7 @@ from django.db import (
 )
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import get_language
@@ -248,20 +249,33 @@ memo = Memo(max_entries=500)
 KEPT_HEADERS = ("X-Robots-Tag",)
 
 
-def cached_page(view):
+SAFE_METHODS = ("GET", "HEAD")
+
+
+def cached_page(view, query=()):
     """Serve a public view's GET and HEAD responses from the shared cache.
 
-    The key holds the generation, the language, the host and the full path.
+    `query` names the GET parameters the page reads. Any other parameter
+    (?utm_source=…, ?fbclid=…) is dropped before the view runs, so such
+    parameters cannot multiply a page in the cache: the key holds the
+    generation, the language, the scheme, the host, the path and the
+    parameters read, sorted. A path keeps at most PAGE_CACHE_VARIANTS
+    variants with parameters per generation; further ones are rendered each
+    time. Other methods get 405: nothing but GET and HEAD reaches the view.
+
     Only 200 responses that set no cookie are stored. Every 200 carries
     Last-Modified (of the generation) and `Cache-Control: no-cache`: browsers
     and a CDN keep a copy and revalidate it, and ConditionalGetMiddleware,
     which also gives the ETag, answers a repeat with 304.
     """
+    read = frozenset(query)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
+        if request.method not in SAFE_METHODS:
+            return HttpResponseNotAllowed(SAFE_METHODS)
+        if any(name not in read for name in request.GET):
+            drop_unread_parameters(request, read)
         try:
             state, live = _state_or_last_known()
         except DatabaseDown:
@@ -275,11 +289,30 @@ def cached_page(view):
     return wrapper
 
 
+def drop_unread_parameters(request, read):
+    """Make the request what it would be without the GET parameters the page
+    does not read: the view, its links and the cache key never see them."""
+    kept = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        if name in read:
+            kept.setlist(name, values)
+    request.META["QUERY_STRING"] = kept.urlencode()
+    kept._mutable = False
+    request.GET = kept
+
+
+def _digest(text):
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 def _serve(view, request, state, live, args, kwargs):
     timeout = settings.PAGE_CACHE_SECONDS
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    key = f"page:{state.generation}:{get_language()}:{digest}"
+    place = f"{request.scheme}://{request.get_host()}{request.path}"
+    parameters = sorted(
+        (name, value) for name, values in request.GET.lists() for value in values
+    )
+    address = place + (f"?{urlencode(parameters)}" if parameters else "")
+    key = f"page:{state.generation}:{get_language()}:{_digest(address)}"
     entry = shared_cache("get", key) if timeout else None
     if entry is None:
         if not live:
@@ -295,7 +328,7 @@ def _serve(view, request, state, live, args, kwargs):
             "content_type": response["Content-Type"],
             "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
         }
-        if timeout:
+        if timeout and (not parameters or _variant_allowed(state, place, timeout)):
             shared_cache("set", key, entry, timeout)
     response = HttpResponse(
         entry["content"],
@@ -312,3 +345,20 @@ def _unavailable(request):
     # The breaker logged the outage once; not one error line per request.
     response._has_been_logged = True
     return response
+
+
+def _variant_allowed(state, place, timeout):
+    """Count one more cached variant (an address with parameters) of the path
+    at `place`; False once the path has PAGE_CACHE_VARIANTS of them."""
+    counter = f"variants:{state.generation}:{_digest(place)}"
+    shared_cache("add", counter, 0, timeout)
+    count = shared_cache("incr", counter)
+    limit = settings.PAGE_CACHE_VARIANTS
+    if count == limit + 1:
+        logger.warning(
+            "%s has %d cached variants with parameters; further ones are not "
+            "cached until the content changes.",
+            place,
+            limit,
+        )
+    return count is not None and count <= limit

@@ -54,9 +54,37 @@ if not SECRET_KEY:
     # Only ever used with DEBUG on, on a developer's machine.
     SECRET_KEY = "insecure-development-key-never-used-in-production"
 
-ALLOWED_HOSTS = env_list(
-    "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
-)
+
+def split_port(entry):
+    """ "sim.example.org" → ("sim.example.org", ""), "127.0.0.1:8000" →
+    ("127.0.0.1", "8000"), "[::1]:*" → ("[::1]", "*")."""
+    if entry.startswith("["):
+        host, _, rest = entry.partition("]")
+        host, port = host + "]", rest.removeprefix(":")
+    else:
+        host, sep, port = entry.rpartition(":")
+        if not sep:
+            host, port = entry, ""
+    if port and port != "*" and not port.isdigit():
+        raise ImproperlyConfigured(
+            f"DJANGO_ALLOWED_HOSTS: {entry!r} must be a host name, optionally "
+            "followed by :<port> or :*"
+        )
+    return host, port
+
+
+# Host names, each with the port it is served on when clients name one
+# ("127.0.0.1:8000"); a name alone takes no port in the Host header, ":*" any.
+# Django compares names only, so without this "Host: 127.0.0.1:123456789"
+# was a page of its own in the cache (portal.middleware.HostPortMiddleware).
+HOST_PORTS = [
+    split_port(entry)
+    for entry in env_list(
+        "DJANGO_ALLOWED_HOSTS",
+        ["127.0.0.1:*", "localhost:*", "[::1]:*"] if DEBUG else [],
+    )
+]
+ALLOWED_HOSTS = list(dict.fromkeys(host for host, _port in HOST_PORTS))
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -85,6 +113,7 @@ MIDDLEWARE = [
     "portal.middleware.PermissionsPolicyMiddleware",
     # Before anything reads the body or queries the database, and inside the
     # header middleware so that a refusal carries the same headers.
+    "portal.middleware.HostPortMiddleware",
     "portal.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the session or the user is read from the database.
@@ -351,6 +380,9 @@ REPORT_RATE_LIMIT = (5, 3600)
 # Public pages are served from the cache for up to this long; any content
 # change replaces them at once (guides/caching.py). 0 switches the cache off.
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
+# Cached variants with parameters (the finder's searches, page numbers) per
+# page and content generation: a flood of distinct searches cannot fill Redis.
+PAGE_CACHE_VARIANTS = env_int("DJANGO_PAGE_CACHE_VARIANTS", 200)
 
 LOGGING = {
     "version": 1,
