@@ -339,6 +339,17 @@ AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout is not counted: the victim retrying the
+# right password does not push the end of the lockout further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Password spraying: one address trying many usernames is locked out after
+# this many failures in the cool-off time, whichever usernames it tried
+# (portal/logins.py). Above the per-username limit, for an office's NAT.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+AXES_HANDLER = "portal.logins.LoginLimitsHandler"
+# After logging in, an unsafe or missing ?next= leads to the admin, not to
+# Django's default /accounts/profile/, which this site does not have.
+LOGIN_REDIRECT_URL = "admin:index"
 # DJANGO_PROXY_COUNT: how many reverse proxies stand in front of the app; the
 # client is the Nth X-Forwarded-For address from the right, 0 trusts only the
 # socket address (portal/network.py, used by the lockout and the rate limits).
