@@ -966,7 +966,7 @@ class Checker:
                 for name, f in fields.items()
                 if not f.is_relation and name not in translated_fields(model)
             }
-        validated -= reported
+        validated -= reported | set(translated_fields(model))
         exclude = {
             f.name
             for f in model._meta.fields
