@@ -11,6 +11,11 @@ Apps say when content changes (`content_changed()`, called from their signal
 handlers) and when it will change by itself (`schedule(next_change)`: a
 publication time still to come). Reading the generation costs one small query
 per request; nothing else about a cached page touches the database.
+
+Outages cost bounded waits: the cache server through portal.rediscache (its
+timeouts and breaker), the database through the breaker below. While the
+database does not answer, cached pages are served under the newest
+generation known and others get the 503 page at once.
 """
 
 import hashlib
