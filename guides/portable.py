@@ -641,6 +641,7 @@ class Checker:
 
     def __init__(self):
         self.problems = []
+        self._seen = set()
         self.row_name = ""
         self.declared = {kind.model: {} for kind in KINDS}
         self.usernames = set()
@@ -687,7 +688,8 @@ class Checker:
     def problem(self, place, message):
         suffix = f" ({self.row_name})" if self.row_name else ""
         line = f"{place}: {message}{suffix}"
-        if line not in self.problems:  # a range both we and the model check
+        if line not in self._seen:  # a range both we and the model check
+            self._seen.add(line)
             self.problems.append(line)
 
     # Keys: each row's, and what references may point to.
