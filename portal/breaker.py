@@ -72,6 +72,11 @@ class CircuitBreaker:
         self._succeeded()
         return result
 
+    def succeeded(self):
+        """The service answered a caller that does not go through call() (the
+        health check's own probe): the outage is over for this process."""
+        self._succeeded()
+
     def reset(self):
         """Forget any outage (tests start from a service that answers)."""
         with self._lock:

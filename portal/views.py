@@ -83,6 +83,12 @@ def healthz(request):
         return HttpResponse(
             "database unavailable\n", status=503, content_type="text/plain"
         )
+    # A new connection works: pages need not wait for their process's next
+    # try to find the database back (portal/pagecache.py). Imported here:
+    # the page cache imports this module for its 503 page.
+    from portal.pagecache import database
+
+    database.succeeded()
     return HttpResponse("ok\n", content_type="text/plain")
 
 
