@@ -1,4 +1,5 @@
-"""`make loadtest`: the production-like server on 127.0.0.1 under a realistic mix.
+"""`make loadtest` (python -m tests.perf.load.run): the production-like server on
+127.0.0.1 under a realistic mix.
 
 Builds a throwaway SQLite database with the seed content, collects static files,
 starts gunicorn with production settings (DJANGO_DEBUG=0, the proxy says HTTPS),
@@ -18,7 +19,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.perf import LOAD_SEED, ROOT
+
 PYTHON = sys.executable
 DURATION = int(os.environ.get("LOADTEST_SECONDS", "60"))
 PORT = int(os.environ.get("LOADTEST_PORT", "8766"))
@@ -121,7 +123,7 @@ def main():
     try:
         print(f"== throwaway database and static files in {workdir}")
         run(PYTHON, "manage.py", "migrate", "--noinput", "-v0", env=env)
-        run(PYTHON, "manage.py", "load_seed", env=env)
+        run(PYTHON, *LOAD_SEED, env=env)
         run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v0", env=env)
         mix = run(
             PYTHON,
