@@ -1,13 +1,15 @@
-"""Speed and load tooling, run as modules from the project root, never by pytest.
+"""Speed and load tooling, outside the apps, run as modules from the project root.
 
     python -m tests.perf.bench       `make bench`: page speed at three data sizes on
                                      SQLite and PostgreSQL, gunicorn under wrk
     python -m tests.perf.load.run    `make loadtest`: the production-like server under
                                      a realistic mix
 
-synthetic.py adds the bench's synthetic guides; settings.py and urls.py are the
-bench's production-like settings with the ceiling page. test_synthetic.py is an
-ordinary test.
+bench.py runs things (databases, child processes, gunicorn, wrk, the printout);
+measurements.py says what is measured in each database and the targets it is held
+to, in sections (its docstring says how to add one); synthetic.py adds the bench's
+synthetic guides; settings.py and urls.py are the bench's production-like
+settings with the ceiling page. test_synthetic.py is an ordinary test.
 """
 
 import os
@@ -20,8 +22,8 @@ LOAD_SEED = ["manage.py", "load_seed"]
 
 
 def setup_django(settings_module="tests.perf.settings"):
-    """For a module run from the command line: the environment's settings, else
-    these."""
+    """Django for a process started as `python -m tests.perf.…`: the settings
+    DJANGO_SETTINGS_MODULE names, else the bench's."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)

@@ -4,21 +4,23 @@ same bytes from memory.
 
 It prints figures and whether each target is met; it never fails on time. The
 parent process builds each database in turn (seed; 1,000; 10,000 synthetic
-guides) and runs a child process per database and size that measures every page
-in-process through the full middleware stack. Then gunicorn (2 workers) serves
-the largest PostgreSQL database (or SQLite without one) to wrk (16 connections)
-for the requests-per-second targets and the workers' memory.
+guides) and runs a child process per database and size (`--worker`) that takes
+every measurement in tests/perf/measurements.py in-process, through the full
+middleware stack. Then gunicorn (2 workers) serves the largest PostgreSQL
+database (or SQLite without one) to wrk (16 connections) for the
+requests-per-second targets and the workers' memory.
+
+This file runs things; what is measured, and the targets, are in
+measurements.py, whose docstring says how to add a section of measurements.
 """
 
 import argparse
-import gzip
 import json
 import os
 import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,26 +32,6 @@ import dj_database_url
 
 from tests.perf import LOAD_SEED, ROOT, setup_django
 
-PAGES = [
-    ("home", "/en/"),
-    ("finder", "/en/guides/"),
-    ("finder, 2 filters", "/en/guides/?carrier=smart&task=cancel"),
-    ("finder, 中文 search", "/zh-hans/guides/?q=%E9%A9%AC%E5%BE%B7%E6%9C%9B"),  # 马德望
-    ("finder, 2-char 注销", "/zh-hans/guides/?q=%E6%B3%A8%E9%94%80"),
-    ("guide, 5 steps", "/en/guides/bench-5-steps/"),
-    ("guide, 50 steps", "/en/guides/bench-50-steps/"),
-    ("carrier", "/en/carriers/smart/"),
-    ("feed (RSS, zh)", "/zh-hans/feeds/rss/"),
-    ("ceiling", "/bench/ceiling/bench-5-steps/"),
-]
-SEARCH_PAGE, SEARCH_TEXT = "finder, 中文 search", "马德望"
-GUIDE_PAGES = ("guide, 5 steps", "guide, 50 steps")
-FINDER_PAGES = (
-    "finder",
-    "finder, 2 filters",
-    "finder, 中文 search",
-    "finder, 2-char 注销",
-)
 SIZES = {"seed": 0, "1000": 1000, "10000": 10000}
 PG_BENCH_DATABASE = "simguide_bench"
 BENCH_ENV = {"DJANGO_SETTINGS_MODULE": "tests.perf.settings"}
@@ -81,11 +63,10 @@ def main(argv=None):
         or "postgres://postgres@127.0.0.1:5432/postgres",
     )
     options = parser.parse_args(argv)
+    setup_django()
     if options.worker:
-        setup_django()
-        return measure_pages(options.requests)
+        return measure(options.requests)
     if options.synthetic is not None:
-        setup_django()
         from tests.perf.synthetic import add_guides
 
         added = add_guides(options.synthetic)
@@ -98,54 +79,14 @@ def main(argv=None):
     )
 
 
-# -- child: measure every page in this process -------------------------------
+# -- child: every section's measurements on one database ---------------------
 
 
-def measure_pages(requests):
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
+def measure(requests):
+    from tests.perf.measurements import SECTIONS
 
-    from guides import caching, search
-    from guides.models import Procedure
-    from portal import pagecache
-
-    def forget_all_but_catalog():
-        pagecache.memo.clear(keep=[caching.CATALOG])
-
-    client = Client()
-    rows = []
-    for name, url in PAGES:
-        row = {"page": name}
-        with override_settings(PAGE_CACHE_SECONDS=0):
-            client.get(url)  # warm the catalog and the template cache
-            # Cold: the first visit after a content change (only the catalog
-            # is warm), which is what a page's queries are counted on.
-            forget_all_but_catalog()
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(url)
-            row.update(
-                status=response.status_code,
-                queries=len(queries.captured_queries),
-                raw=len(response.content),
-                gzip=len(gzip.compress(response.content)),
-                cold=median_ms(client, url, requests, forget_all_but_catalog),
-                uncached=median_ms(client, url, requests),
-            )
-        with override_settings(PAGE_CACHE_SECONDS=600):
-            client.get(url)
-            row["cached"] = median_ms(client, url, requests)
-        rows.append(row)
-    plan = search.filter_queryset(Procedure.objects.published(), SEARCH_TEXT).explain()
-    print(
-        json.dumps(
-            {
-                "rows": rows,
-                "engine": connection.vendor,
-                "trigram": "guides_proc_search_trgm" in plan,
-            }
-        )
-    )
+    measured = {section.name: section.measure(requests) for section in SECTIONS}
+    print(json.dumps(measured))
 
 
 # -- parent: databases, sizes, gunicorn, the table ---------------------------
@@ -180,8 +121,7 @@ def orchestrate(*, requests, sizes, wrk_seconds, postgres_url):
         served = gunicorn_figures(last_env, wrk_seconds) if last_env else {}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print_table(results)
-    print_targets(results, served)
+    print_report(results, served)
 
 
 def build_database(vendor, server_url, size, scratch):
@@ -244,123 +184,40 @@ def gunicorn_figures(env, seconds):
     return figures
 
 
-def print_table(results):
-    line = "{:<11} {:>6}  {:<20} {:>5} {:>8} {:>8} {:>8} {:>7} {:>7} {:>7} {:>9}"
-    print()
-    print(
-        line.format(
-            "database",
-            "size",
-            "page",
-            "code",
-            "cold ms",
-            "p50 ms",
-            "cached",
-            "queries",
-            "raw KB",
-            "gzip KB",
-            "× ceiling",
-        )
-    )
-    for result in results:
-        ceiling = next(r for r in result["rows"] if r["page"] == "ceiling")["uncached"]
-        for row in result["rows"]:
-            print(
-                line.format(
-                    result["vendor"],
-                    result["size"],
-                    row["page"],
-                    row["status"],
-                    f"{row['cold']:.2f}",
-                    f"{row['uncached']:.2f}",
-                    f"{row['cached']:.2f}",
-                    row["queries"],
-                    f"{row['raw'] / 1024:.1f}",
-                    f"{row['gzip'] / 1024:.1f}",
-                    f"{row['uncached'] / ceiling:.1f}",
-                )
-            )
-    print(
-        "Medians of in-process requests through the full middleware. cold: "
-        "page cache off, the guide's data not yet kept (first visit after a "
-        "change); p50: page cache off, data kept; cached: page cache on. "
-        "Queries are counted cold. × ceiling = p50 / ceiling p50."
-    )
+def print_report(results, served):
+    from tests.perf.measurements import SECTIONS, served_targets
 
-
-def print_targets(results, served):
-    checks = []
-    for vendor in sorted({r["vendor"] for r in results}):
-        mine = [r for r in results if r["vendor"] == vendor]
-        for group, limit in ((GUIDE_PAGES, 6), (FINDER_PAGES, 8)):
-            counts = {
-                (r["size"], row["page"]): row["queries"]
-                for r in mine
-                for row in r["rows"]
-                if row["page"] in group
-            }
-            per_page = {
-                page: sorted({n for (s, p), n in counts.items() if p == page})
-                for page in group
-            }
-            met = all(len(n) == 1 and n[0] <= limit for n in per_page.values())
-            shown = ", ".join(
-                f"{p}: {'/'.join(map(str, n))}" for p, n in per_page.items()
-            )
-            checks.append((f"{vendor}: queries constant, ≤ {limit} ({shown})", met))
-    big_pg = [
-        r for r in results if r["vendor"] == "PostgreSQL" and r["size"] == "10000"
-    ]
-    if big_pg:
-        row = next(r for r in big_pg[0]["rows"] if r["page"] == SEARCH_PAGE)
-        trigram = "yes" if big_pg[0]["trigram"] else "no"
-        checks.append(
-            (
-                f"PostgreSQL 10,000: 中文 search p50 {row['uncached']:.1f} ms "
-                f"(≤ 30 ms), EXPLAIN uses the trigram index: {trigram}",
-                row["uncached"] <= 30 and big_pg[0]["trigram"],
-            )
-        )
-    else:
-        checks.append(("PostgreSQL 10,000 search: not measured", False))
-    if served:
-        for label, share in (("cached", 0.70), ("uncached", 0.15)):
-            rps, p50 = served[label]["rps"], served[label]["p50"]
-            ceiling = served[label]["ceiling"]
-            checks.append(
-                (
-                    f"gunicorn, 2 workers, 16 connections: {label} guide "
-                    f"{rps:.0f} req/s = {rps / ceiling:.0%} of the ceiling's "
-                    f"{ceiling:.0f} (≥ {share:.0%}; p50 {p50})",
-                    rps >= share * ceiling,
-                )
-            )
-        rss = max(served[label]["rss_mb"] for label in ("cached", "uncached"))
-        requests = min(served[label]["served"] for label in ("cached", "uncached"))
-        checks.append(
-            (
-                f"worker memory after {requests:,} requests (2 workers): "
-                f"{rss:.0f} MB resident (< 150 MB)",
-                rss < 150,
-            )
-        )
-    else:
-        checks.append(("gunicorn figures: not measured", False))
+    # Each section sees its own figures beside the database and size they are of.
+    figures = {
+        section.name: [
+            {"vendor": r["vendor"], "size": r["size"], **r[section.name]}
+            for r in results
+        ]
+        for section in SECTIONS
+    }
+    for section in SECTIONS:
+        print_table(section, figures[section.name])
     print()
     print("Targets")
+    for section in SECTIONS:
+        print_checks(section.targets(figures[section.name]))
+    print_checks(served_targets(served))
+
+
+def print_table(section, results):
+    line = "{:<11} {:>6}  " + " ".join(f"{{:{c.spec}}}" for c in section.columns)
+    print()
+    print(line.format("database", "size", *(c.header for c in section.columns)))
+    for result in results:
+        for row in result["rows"]:
+            values = (c.value(row) for c in section.columns)
+            print(line.format(result["vendor"], result["size"], *values))
+    print(section.note)
+
+
+def print_checks(checks):
     for text, met in checks:
         print(f"  [{'met' if met else 'NOT MET'}] {text}")
-
-
-def median_ms(client, url, count, before=None):
-    times = []
-    for _ in range(count):
-        if before:
-            before()
-        start = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def run(arguments, env):
