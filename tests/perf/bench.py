@@ -33,7 +33,6 @@ import dj_database_url
 from tests.perf import LOAD_SEED, ROOT, setup_django
 
 SIZES = {"seed": 0, "1000": 1000, "10000": 10000}
-PG_BENCH_DATABASE = "simguide_bench"
 BENCH_ENV = {"DJANGO_SETTINGS_MODULE": "tests.perf.settings"}
 BENCH = ["-m", "tests.perf.bench"]
 VACUUM = (
@@ -99,6 +98,7 @@ def orchestrate(*, requests, sizes, wrk_seconds, postgres_url):
         databases.append(("PostgreSQL", postgres_url))
     else:
         print(f"PostgreSQL does not answer at {postgres_url}: SQLite only.")
+    pg_database = postgres_scratch_name()
     results, last_env = [], None
     scratch = Path(tempfile.mkdtemp(prefix="simguide-bench-"))
     # Production-like: WhiteNoise and hashed static names need collectstatic.
@@ -109,7 +109,7 @@ def orchestrate(*, requests, sizes, wrk_seconds, postgres_url):
     try:
         for vendor, server_url in databases:
             for size in sizes:
-                env = build_database(vendor, server_url, size, scratch)
+                env = build_database(vendor, server_url, size, scratch, pg_database)
                 print(f"… measuring {vendor}, {size} guides", flush=True)
                 out = run(
                     [*BENCH, "--worker", f"--requests={requests}"],
@@ -121,17 +121,19 @@ def orchestrate(*, requests, sizes, wrk_seconds, postgres_url):
         served = gunicorn_figures(last_env, wrk_seconds) if last_env else {}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        if ("PostgreSQL", postgres_url) in databases:
+            drop_postgres_database(postgres_url, pg_database)
     print_report(results, served)
 
 
-def build_database(vendor, server_url, size, scratch):
+def build_database(vendor, server_url, size, scratch, pg_database):
     env = {**os.environ, **BENCH_ENV}
     if vendor == "SQLite":
         path = scratch / f"bench-{SIZES[size]}.sqlite3"
         env["DATABASE_URL"] = f"sqlite:///{path}"
     else:
-        recreate_postgres_database(server_url, PG_BENCH_DATABASE)
-        env["DATABASE_URL"] = replace_database(server_url, PG_BENCH_DATABASE)
+        recreate_postgres_database(server_url, pg_database)
+        env["DATABASE_URL"] = replace_database(server_url, pg_database)
     print(f"… building {vendor} with {size} guides", flush=True)
     run(["manage.py", "migrate", "-v0"], env)
     run(LOAD_SEED, env)
@@ -254,17 +256,36 @@ def connect_args(config, dbname="postgres"):
     }
 
 
-def recreate_postgres_database(url, name):
-    import psycopg
+def postgres_scratch_name():
+    """One per run, since benches of other checkouts may share the server; the
+    checkout's name says whose it is. BENCH_POSTGRES_DATABASE chooses another."""
+    checkout = re.sub(r"\W+", "_", ROOT.name.lower())[:30]
+    return (
+        os.environ.get("BENCH_POSTGRES_DATABASE")
+        or f"simguide_bench_{checkout}_{os.getpid()}"
+    )
 
-    config = dj_database_url.parse(url)
-    with psycopg.connect(**connect_args(config), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+def recreate_postgres_database(url, name):
+    drop_postgres_database(url, name)
+    with postgres_server(url) as connection:
         # A UTF-8 character type, or pg_trgm cannot see Chinese and Khmer.
         connection.execute(
             f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' "
             "LC_COLLATE 'C.UTF-8' TEMPLATE template0"
         )
+
+
+def drop_postgres_database(url, name):
+    with postgres_server(url) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_server(url):
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    return psycopg.connect(**connect_args(config), autocommit=True)
 
 
 def replace_database(url, name):
