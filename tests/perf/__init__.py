@@ -13,6 +13,7 @@ settings with the ceiling page. test_synthetic.py is an ordinary test.
 """
 
 import os
+import socket
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,3 +29,9 @@ def setup_django(settings_module="tests.perf.settings"):
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
     django.setup()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

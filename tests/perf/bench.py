@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
-from tests.perf import LOAD_SEED, ROOT, setup_django
+from tests.perf import LOAD_SEED, ROOT, free_port, setup_django
 
 SIZES = {"seed": 0, "1000": 1000, "10000": 10000}
 BENCH_ENV = {"DJANGO_SETTINGS_MODULE": "tests.perf.settings"}
@@ -290,12 +290,6 @@ def postgres_server(url):
 
 def replace_database(url, name):
     return urlsplit(url)._replace(path=f"/{name}").geturl()
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port, seconds=30):

@@ -19,11 +19,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.perf import LOAD_SEED, ROOT
+from tests.perf import LOAD_SEED, ROOT, free_port
 
 PYTHON = sys.executable
 DURATION = int(os.environ.get("LOADTEST_SECONDS", "60"))
-PORT = int(os.environ.get("LOADTEST_PORT", "8766"))
+# A free port: another checkout's load test or bench may be running.
+PORT = int(os.environ.get("LOADTEST_PORT") or free_port())
 CONNECTIONS = int(os.environ.get("LOADTEST_CONNECTIONS", "16"))
 
 MIX_SCRIPT = """
