@@ -68,8 +68,8 @@ def main(argv=None):
     if options.synthetic is not None:
         from tests.perf.synthetic import add_guides
 
-        added = add_guides(options.synthetic)
-        return print(f"Added {added} synthetic guides.")
+        print(f"Added {add_guides(options.synthetic)} synthetic guides.")
+        return None
     return orchestrate(
         requests=options.requests,
         sizes=options.sizes,

@@ -11,8 +11,9 @@ and needs-attention at 10,000 guides; or search relevance, MRR and precision@3):
 1. write `measure_<name>(requests)`. It runs in the worker with Django set up on
    one database, once per database and size, and returns a JSON-able dict with
    "rows", a list of dicts (one table line each), plus any figures the targets
-   need. `median_ms(client, url, requests)` gives a p50; a section that only
-   matters at one size can measure cheaply at the others.
+   need. `median_ms(client, url, requests)` gives a p50 over `requests` requests.
+   A section that writes (an admin save) undoes its writes, so the sections after
+   it measure the same data (the worker's database is the bench's own).
 2. write `<name>_targets(results)` returning [(text, met), ...]. `results` holds
    one dict per database and size: "vendor", "size" and what `measure` returned.
    Pick the sizes and databases a target holds for there, as page_targets does.
