@@ -43,14 +43,14 @@ serve: $(STAMP)
 ## 60 s of realistic traffic against `make serve`'s setup on a throwaway database:
 ## prints requests/s, p50/p95/p99 latency and the error count (must be 0).
 loadtest: $(STAMP)
-	$(PY) tests/load/run.py
+	$(PY) -m tests.perf.load.run
 
 ## Page speed at three data sizes on SQLite and PostgreSQL against the ceiling of
 ## returning bytes from memory; gunicorn under wrk for requests/s and memory.
 ## Prints figures and which targets are met; never fails on time (~10 minutes).
 bench: $(STAMP)
 	@command -v wrk >/dev/null || echo "wrk is missing: apt-get install wrk (requests/s figures need it)"
-	$(PY) manage.py bench
+	$(PY) -m tests.perf.bench
 
 ## The release check against real faults: a PostgreSQL cluster and a Redis of
 ## its own, two gunicorn instances with production settings; Redis restarted

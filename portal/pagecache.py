@@ -25,7 +25,7 @@ import time
 from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -36,6 +36,7 @@ from django.db import (
     IntegrityError,
     InterfaceError,
     OperationalError,
+    connection,
     connections,
     transaction,
 )
@@ -139,6 +140,19 @@ _last_known = {"state": None}
 LAST_GENERATION_KEY = "generation:last"
 
 
+_READ_SQL = (
+    "SELECT number, changed_at, next_change_at "
+    f"FROM {ContentGeneration._meta.db_table} WHERE id = %s"
+)
+
+
+def _aware(value):
+    # SQLite hands a raw cursor naive UTC datetimes; PostgreSQL aware ones.
+    if value is None or timezone.is_aware(value):
+        return value
+    return timezone.make_aware(value, UTC)
+
+
 def _read_state():
     return _state_or_last_known()[0]
 
@@ -168,11 +182,13 @@ def _state_or_last_known():
 
 
 def _read_row():
-    row = (
-        ContentGeneration.objects.filter(pk=ContentGeneration.ROW)
-        .values_list("number", "changed_at", "next_change_at")
-        .first()
-    )
+    # Plain SQL: every public request runs this, and the ORM's query building
+    # cost ten times the query (1.5 ms against 0.15 ms on SQLite).
+    with connection.cursor() as cursor:
+        cursor.execute(_READ_SQL, [ContentGeneration.ROW])
+        row = cursor.fetchone()
+    if row is not None:
+        row = (row[0], *(_aware(value) for value in row[1:]))
     if row is None:
         _create_row(_next_change() if _next_change else None)
         return _read_row()

@@ -15,7 +15,7 @@ APPS = ("portal", "carriers", "guides")
 # package → the packages it must not import
 FORBIDDEN = {"portal": {"carriers", "guides"}, "carriers": {"guides"}}
 # The one module allowed to know every app: it mounts their URLs.
-MOUNTS = {"portal/urls.py", "portal/bench_urls.py"}  # the bench mounts them too
+MOUNTS = {"portal/urls.py"}
 
 
 def imported_packages(source):

@@ -1,7 +1,12 @@
+"""Synthetic published guides for the bench: all three languages, steps, documents
+and an update each, plus bench-5-steps and bench-50-steps. Needs the seed content
+for carriers, tasks and documents. The bench runs it in a child process
+(`python -m tests.perf.bench --synthetic 1000`); tests call add_guides().
+"""
+
 import random
 from datetime import timedelta
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +27,7 @@ from guides.models import (
 )
 from portal import pagecache
 from portal.languages import translations as translated
+from tests.perf import LOAD_SEED
 
 # (zh-hans, en, km) phrases; guides are built from random picks so that text
 # varies like real content and a search matches some guides, not all of them.
@@ -108,92 +114,77 @@ def branch(rng):
     }
 
 
-class Command(BaseCommand):
-    help = (
-        "Add synthetic published guides (all three languages, steps, documents, an "
-        "update each) for benchmarks. Needs the seed content for carriers and tasks. "
-        "Also adds bench-5-steps and bench-50-steps."
-    )
+def add_guides(count, *, seed=2026):
+    """Add `count` synthetic guides and the two bench guides, skipping slugs that
+    exist, so a database can be filled again; returns how many were added."""
+    rng = random.Random(seed)
+    carriers = list(Carrier.objects.filter(card_types__isnull=False).distinct())
+    tasks, documents = list(Task.objects.all()), list(Document.objects.all())
+    if not (carriers and tasks and documents):
+        raise RuntimeError(f"Load the seed content first: {' '.join(LOAD_SEED)}")
+    now = timezone.now()
+    specs = [("bench-5-steps", 5), ("bench-50-steps", 50)]
+    specs += [(f"synthetic-{n:05d}", rng.randint(3, 8)) for n in range(count)]
+    existing = set(Procedure.objects.values_list("slug", flat=True))
+    specs = [(slug, steps) for slug, steps in specs if slug not in existing]
+    with transaction.atomic():
+        for start in range(0, len(specs), 500):
+            _batch(rng, specs[start : start + 500], carriers, tasks, documents, now)
+    pagecache.content_changed()
+    return len(specs)
 
-    def add_arguments(self, parser):
-        parser.add_argument("count", type=int)
-        parser.add_argument("--seed", type=int, default=2026)
 
-    def handle(self, *args, count, seed, **options):
-        rng = random.Random(seed)
-        carriers = list(Carrier.objects.filter(card_types__isnull=False).distinct())
-        tasks, documents = list(Task.objects.all()), list(Document.objects.all())
-        if not (carriers and tasks and documents):
-            raise CommandError(
-                "Load the seed content first: "
-                "manage.py import_content guides/seed/content.json"
+def _batch(rng, specs, carriers, tasks, documents, now):
+    procedures, steps, requirements, updates = [], [], [], []
+    for slug, step_count in specs:
+        published = now - timedelta(minutes=rng.randint(5, 60 * 24 * 365))
+        procedure = Procedure(
+            slug=slug,
+            carrier=rng.choice(carriers),
+            task=rng.choice(tasks),
+            channel=rng.choice(Channel.values),
+            status=Status.PUBLISHED,
+            published_at=published,
+            updated_at=published,
+            duration_min=1,
+            duration_max=rng.randint(1, 5),
+            duration_unit="days",
+            **translated("title", sentence(rng, 4)),
+            **translated("summary", sentence(rng, 12)),
+            **translated("where", branch(rng)),
+        )
+        procedure_steps = [
+            Step(
+                procedure=procedure,
+                position=position,
+                logic=StepLogic.OR if position > 1 and position % 7 == 0 else "then",
+                **translated("title", sentence(rng, 3)),
+                **translated("body", sentence(rng, 15)),
             )
-        now = timezone.now()
-        specs = [("bench-5-steps", 5), ("bench-50-steps", 50)]
-        specs += [(f"synthetic-{n:05d}", rng.randint(3, 8)) for n in range(count)]
-        existing = set(Procedure.objects.values_list("slug", flat=True))
-        specs = [(slug, steps) for slug, steps in specs if slug not in existing]
-        with transaction.atomic():
-            for start in range(0, len(specs), 500):
-                self._batch(
-                    rng, specs[start : start + 500], carriers, tasks, documents, now
-                )
-        pagecache.content_changed()
-        self.stdout.write(f"Added {len(specs)} synthetic guides.")
-
-    def _batch(self, rng, specs, carriers, tasks, documents, now):
-        procedures, steps, requirements, updates = [], [], [], []
-        for slug, step_count in specs:
-            published = now - timedelta(minutes=rng.randint(5, 60 * 24 * 365))
-            procedure = Procedure(
-                slug=slug,
-                carrier=rng.choice(carriers),
-                task=rng.choice(tasks),
-                channel=rng.choice(Channel.values),
-                status=Status.PUBLISHED,
+            for position in range(1, step_count + 1)
+        ]
+        procedure.search_document = search.document_for(procedure, procedure_steps)
+        procedure.search_pairs = search.pairs_for(procedure.search_document)
+        procedures.append(procedure)
+        steps += procedure_steps
+        requirements += [
+            Requirement(
+                procedure=procedure,
+                position=position,
+                document=document,
+                form=rng.choice(DocumentForm.values),
+            )
+            for position, document in enumerate(rng.sample(documents, 3), start=1)
+        ]
+        updates.append(
+            Update(
+                procedure=procedure,
+                kind=UpdateKind.NEW,
                 published_at=published,
-                updated_at=published,
-                duration_min=1,
-                duration_max=rng.randint(1, 5),
-                duration_unit="days",
-                **translated("title", sentence(rng, 4)),
-                **translated("summary", sentence(rng, 12)),
-                **translated("where", branch(rng)),
+                **translated("note", sentence(rng, 6)),
             )
-            procedure_steps = [
-                Step(
-                    procedure=procedure,
-                    position=position,
-                    logic=StepLogic.OR
-                    if position > 1 and position % 7 == 0
-                    else "then",
-                    **translated("title", sentence(rng, 3)),
-                    **translated("body", sentence(rng, 15)),
-                )
-                for position in range(1, step_count + 1)
-            ]
-            procedure.search_document = search.document_for(procedure, procedure_steps)
-            procedure.search_pairs = search.pairs_for(procedure.search_document)
-            procedures.append(procedure)
-            steps += procedure_steps
-            requirements += [
-                Requirement(
-                    procedure=procedure,
-                    position=position,
-                    document=document,
-                    form=rng.choice(DocumentForm.values),
-                )
-                for position, document in enumerate(rng.sample(documents, 3), start=1)
-            ]
-            updates.append(
-                Update(
-                    procedure=procedure,
-                    kind=UpdateKind.NEW,
-                    published_at=published,
-                    **translated("note", sentence(rng, 6)),
-                )
-            )
-        Procedure.objects.bulk_create(procedures)
-        Step.objects.bulk_create(steps)
-        Requirement.objects.bulk_create(requirements)
-        Update.objects.bulk_create(updates)
+        )
+    Procedure.objects.bulk_create(procedures)
+    Step.objects.bulk_create(steps)
+    Requirement.objects.bulk_create(requirements)
+    Update.objects.bulk_create(updates)

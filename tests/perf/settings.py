@@ -1,5 +1,5 @@
-"""Settings for `manage.py bench` and the gunicorn it starts: production-like
-(debug off) with one extra URL, the ceiling (portal/bench_urls.py)."""
+"""Settings for `python -m tests.perf.bench` and the gunicorn it starts:
+production-like (debug off) with one extra URL, the ceiling (tests/perf/urls.py)."""
 
 import os
 
@@ -12,6 +12,6 @@ os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 
 from portal.settings import *  # noqa: F403
 
-ROOT_URLCONF = "portal.bench_urls"
+ROOT_URLCONF = "tests.perf.urls"
 ALLOWED_HOSTS = ["*"]
 HOST_PORTS = [("*", "*")]  # any host, any port: a loopback server of its own

@@ -1,4 +1,4 @@
--- wrk script: cycle through the request mix written by tests/load/run.py and
+-- wrk script: cycle through the request mix written by tests/perf/load/run.py and
 -- print the figures as one JSON line. Every non-2xx/3xx answer is an error.
 local paths = {}
 local counter = 0

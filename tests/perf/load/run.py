@@ -1,4 +1,5 @@
-"""`make loadtest`: the production-like server on 127.0.0.1 under a realistic mix.
+"""`make loadtest` (python -m tests.perf.load.run): the production-like server on
+127.0.0.1 under a realistic mix.
 
 Builds a throwaway SQLite database with the seed content, collects static files,
 starts gunicorn with production settings (DJANGO_DEBUG=0, the proxy says HTTPS),
@@ -18,10 +19,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.perf import LOAD_SEED, ROOT, free_port
+
 PYTHON = sys.executable
 DURATION = int(os.environ.get("LOADTEST_SECONDS", "60"))
-PORT = int(os.environ.get("LOADTEST_PORT", "8766"))
+# A free port: another checkout's load test or bench may be running.
+PORT = int(os.environ.get("LOADTEST_PORT") or free_port())
 CONNECTIONS = int(os.environ.get("LOADTEST_CONNECTIONS", "16"))
 
 MIX_SCRIPT = """
@@ -53,7 +56,7 @@ for language in ("zh-hans", "en", "km"):
             paths.append(f"{finder}?q={query}")
         for slug in guides:
             paths += [reverse("guides:procedure-detail", kwargs={"slug": slug})] * 2
-        # Every other page without arguments: feeds and update lists (issue 4).
+        # Every other page without arguments: feeds and update lists.
         for name, arguments in public_patterns():
             if not arguments and name not in ("guides:home", "guides:procedure-list"):
                 try:
@@ -121,7 +124,7 @@ def main():
     try:
         print(f"== throwaway database and static files in {workdir}")
         run(PYTHON, "manage.py", "migrate", "--noinput", "-v0", env=env)
-        run(PYTHON, "manage.py", "import_content", "guides/seed/content.json", env=env)
+        run(PYTHON, *LOAD_SEED, env=env)
         run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v0", env=env)
         mix = run(
             PYTHON,
