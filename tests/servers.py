@@ -279,14 +279,18 @@ class AppServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        wait_for(
-            lambda: (
-                self.process.poll() is None
-                and request(self.url + "/healthz").status == 200
-            ),
-            90,
-            f"gunicorn answering on {self.url}",
-        )
+        try:
+            wait_for(
+                lambda: (
+                    self.process.poll() is None
+                    and request(self.url + "/healthz").status == 200
+                ),
+                90,
+                f"gunicorn answering on {self.url}",
+            )
+        except RuntimeError:
+            self.stop()  # no orphan left serving when the caller gives up
+            raise
 
     def log_text(self):
         return self.log.read_text(encoding="utf-8", errors="replace")

@@ -4,6 +4,7 @@ redis-server of its own; the site uses it with production's cache settings
 (portal.rediscache: timeouts and a circuit breaker)."""
 
 import logging
+import shutil
 import time
 
 import pytest
@@ -31,9 +32,12 @@ RETRY_AFTER = 1
 def redis_server():
     directory = scratch_directory("simguide-redis-")
     server = RedisServer(directory)
-    server.start()
-    yield server
-    server.stop()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture
