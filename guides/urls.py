@@ -1,11 +1,17 @@
 from django.urls import path
 
 from guides import feeds, views
+from guides.filters import ProcedureFilter
 from portal.pagecache import cached_page
 
 app_name = "guides"
 
-updates = cached_page(views.UpdateListView.as_view())
+# The GET parameters each page reads; any other one is redirected away
+# (portal.pagecache.cached_page).
+PAGED = ("page",)
+FINDER = (*ProcedureFilter.base_filters, "page")
+
+updates = cached_page(views.UpdateListView.as_view(), query=PAGED)
 FEEDS = {"rss": cached_page(feeds.rss), "atom": cached_page(feeds.atom)}
 # The updates page and each feed exist for everything, a carrier and a task.
 SCOPES = {"carrier": "carriers", "task": "tasks"}
@@ -13,7 +19,9 @@ SCOPES = {"carrier": "carriers", "task": "tasks"}
 urlpatterns = [
     path("", cached_page(views.HomeView.as_view()), name="home"),
     path(
-        "guides/", cached_page(views.ProcedureListView.as_view()), name="procedure-list"
+        "guides/",
+        cached_page(views.ProcedureListView.as_view(), query=FINDER),
+        name="procedure-list",
     ),
     path(
         "guides/<slug:slug>/",

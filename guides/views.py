@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from carriers.models import Carrier
@@ -388,6 +389,7 @@ def how_to_json_ld(procedure, steps, requirements, request):
     return data
 
 
+@require_safe
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     lines = [
@@ -417,6 +419,7 @@ class UpdateListView(ListView):
         return super().get_context_data(scope=self.scope, **kwargs)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_problem(request, slug):
     """“Report a problem” for a published guide: no login; CSRF, a honeypot and
     a per-client rate limit keep it from being abused."""
@@ -450,6 +453,7 @@ def report_problem(request, slug):
 
 class ReportThanksView(DetailView):
     template_name = "guides/report_thanks.html"
+    http_method_names = ["get", "head"]
 
     def get_queryset(self):
         return Procedure.objects.published()

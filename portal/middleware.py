@@ -1,7 +1,12 @@
 """Middleware for headers Django does not set and for refusing abusive requests."""
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
+from django.http.request import split_domain_port
+from django.urls import reverse
+from django.utils.http import is_same_domain
 from django.utils.translation import gettext as _
 
 
@@ -69,3 +74,67 @@ class RequestLimitsMiddleware:
         return HttpResponse(
             message + "\n", status=status, content_type="text/plain; charset=utf-8"
         )
+
+
+class HostPortMiddleware:
+    """Refuse a Host header whose port the site is not served on (400).
+
+    Django's ALLOWED_HOSTS compares the name only: "127.0.0.1:123456789" passed
+    and, since the page cache keys pages by host, became a page of its own.
+    settings.HOST_PORTS lists each allowed name with its port ("" when
+    clients name none, "*" for any).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        host = request.get_host()  # DisallowedHost (400) for an unknown name
+        domain, port = split_domain_port(host)
+        if port and not self.served(domain, port):
+            raise DisallowedHost(f"Invalid HTTP_HOST header: {host!r}: wrong port.")
+        return self.get_response(request)
+
+    def served(self, domain, port):
+        return any(
+            allowed in ("*", port)
+            for pattern, allowed in settings.HOST_PORTS
+            if pattern == "*" or is_same_domain(domain, pattern.lower())
+        )
+
+
+class EditorStatementTimeoutMiddleware:
+    """Give the admin's pages the longer statement timeout, for their request.
+
+    PostgreSQL connections of the web server start with the public requests'
+    short limit (settings.STATEMENT_TIMEOUT); editors' lists over every guide
+    may take longer, and an editor is better served by a slow page than by an
+    error. Costs the admin two tiny statements per request, visitors nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.active = (
+            connection.vendor == "postgresql"
+            and settings.STATEMENT_TIMEOUT
+            and settings.EDITOR_STATEMENT_TIMEOUT != settings.STATEMENT_TIMEOUT
+        )
+
+    def __call__(self, request):
+        if not (self.active and request.path.startswith(reverse("admin:index"))):
+            return self.get_response(request)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SET statement_timeout = %s",
+                [f"{settings.EDITOR_STATEMENT_TIMEOUT}s"],
+            )
+        try:
+            return self.get_response(request)
+        finally:
+            if connection.connection is not None:
+                try:
+                    with connection.cursor() as cursor:
+                        # Back to the connection's own (public) limit.
+                        cursor.execute("RESET statement_timeout")
+                except DatabaseError:
+                    connection.close()

@@ -11,6 +11,11 @@ Apps say when content changes (`content_changed()`, called from their signal
 handlers) and when it will change by itself (`schedule(next_change)`: a
 publication time still to come). Reading the generation costs one small query
 per request; nothing else about a cached page touches the database.
+
+Outages cost bounded waits: the cache server through portal.rediscache (its
+timeouts and breaker), the database through the breaker below. While the
+database does not answer, cached pages are served under the newest
+generation known and others get the 503 page at once.
 """
 
 import hashlib
@@ -22,18 +27,30 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
+from portal.breaker import CircuitBreaker, Skipped
 from portal.models import ContentGeneration
+from portal.rediscache import CacheUnavailable
+from portal.views import database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -97,10 +114,30 @@ def content_state():
     return state if state is not None else _read_state()
 
 
-# The last state this process read: served from while the database does not
-# answer, so that pages already cached keep being served through an outage.
-# Content cannot change meanwhile: every write goes through the database.
-_last_known = {"state": None, "failing": False}
+class DatabaseDown(OperationalError):
+    """The database does not answer and this process knows no generation yet."""
+
+
+# While the database does not answer, the generation is the newest one known:
+# the last this process read, or the last any process recorded in the shared
+# cache (a worker started during the outage has read none). Cached pages of
+# it keep being served, and content cannot change meanwhile, since every
+# write goes through the database. Generation numbers only grow, so a cache
+# restored from an old dump cannot make an older one win.
+#
+# Connecting is what hangs when the server is frozen or unreachable (up to the
+# connect timeout), so connecting goes through a breaker: an outage costs one
+# connect timeout per process and period instead of one per request, and
+# pages not in the cache get the 503 page at once.
+database = CircuitBreaker(
+    "The database",
+    retry_after=settings.OUTAGE_RETRY_SECONDS,
+    errors=(OperationalError, InterfaceError),
+    consequence="cached pages are served from the last generation known, "
+    "others get the 503 page",
+)
+_last_known = {"state": None}
+LAST_GENERATION_KEY = "generation:last"
 
 
 _READ_SQL = (
@@ -117,22 +154,31 @@ def _aware(value):
 
 
 def _read_state():
+    return _state_or_last_known()[0]
+
+
+def _state_or_last_known():
+    """(State, True) read from the database, or (the newest State known,
+    False) when the database does not answer; DatabaseDown if none is."""
     try:
+        database.call(connections[DEFAULT_DB_ALIAS].ensure_connection)
         state = _read_row()
-    except DatabaseError:
-        if _last_known["state"] is None:
-            raise
-        if not _last_known["failing"]:
-            logger.warning(
-                "The database does not answer; serving cached pages of the "
-                "last known content generation."
-            )
-            _last_known["failing"] = True
-        return _last_known["state"]
-    if _last_known["failing"]:
-        logger.warning("The database answers again.")
-    _last_known.update(state=state, failing=False)
-    return state
+    except (Skipped, OperationalError, InterfaceError) as error:
+        if not isinstance(error, Skipped):
+            # A connection lost mid-way: Django replaces it after this request.
+            logger.warning("The database failed to give the generation: %s", error)
+        known = [_last_known["state"], shared_cache("get", LAST_GENERATION_KEY)]
+        known = [state for state in known if isinstance(state, State)]
+        if not known:
+            raise DatabaseDown(str(error)) from error
+        return max(known, key=lambda state: state.generation), False
+    if state != _last_known["state"]:
+        _last_known["state"] = state
+        if settings.PAGE_CACHE_SECONDS:
+            # Once per process and generation: for workers that start while
+            # the database does not answer.
+            shared_cache("set", LAST_GENERATION_KEY, state, settings.PAGE_CACHE_SECONDS)
+    return state, True
 
 
 def _read_row():
@@ -169,6 +215,8 @@ def shared_cache(method, *args, **kwargs):
     """
     try:
         return getattr(cache, method)(*args, **kwargs)
+    except CacheUnavailable:
+        return None  # the breaker logged the outage once (portal/rediscache.py)
     except Exception:
         logger.warning(
             "The cache failed on %s; rendering without it.", method, exc_info=True
@@ -222,37 +270,75 @@ memo = Memo(max_entries=500)
 KEPT_HEADERS = ("X-Robots-Tag",)
 
 
-def cached_page(view):
+SAFE_METHODS = ("GET", "HEAD")
+
+
+def cached_page(view, query=()):
     """Serve a public view's GET and HEAD responses from the shared cache.
 
-    The key holds the generation, the language, the host and the full path.
+    `query` names the GET parameters the page reads. Any other parameter
+    (?utm_source=…, ?fbclid=…) is dropped before the view runs, so such
+    parameters cannot multiply a page in the cache: the key holds the
+    generation, the language, the scheme, the host, the path and the
+    parameters read, sorted. A path keeps at most PAGE_CACHE_VARIANTS
+    variants with parameters per generation; further ones are rendered each
+    time. Other methods get 405: nothing but GET and HEAD reaches the view.
+
     Only 200 responses that set no cookie are stored. Every 200 carries
     Last-Modified (of the generation) and `Cache-Control: no-cache`: browsers
     and a CDN keep a copy and revalidate it, and ConditionalGetMiddleware,
     which also gives the ETag, answers a repeat with 304.
     """
+    read = frozenset(query)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        state = _read_state()
+        if request.method not in SAFE_METHODS:
+            return HttpResponseNotAllowed(SAFE_METHODS)
+        if any(name not in read for name in request.GET):
+            drop_unread_parameters(request, read)
+        try:
+            state, live = _state_or_last_known()
+        except DatabaseDown:
+            return _unavailable(request)
         token = _request_state.set(state)
         try:
-            return _serve(view, request, state, args, kwargs)
+            return _serve(view, request, state, live, args, kwargs)
         finally:
             _request_state.reset(token)
 
     return wrapper
 
 
-def _serve(view, request, state, args, kwargs):
+def drop_unread_parameters(request, read):
+    """Make the request what it would be without the GET parameters the page
+    does not read: the view, its links and the cache key never see them."""
+    kept = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        if name in read:
+            kept.setlist(name, values)
+    request.META["QUERY_STRING"] = kept.urlencode()
+    kept._mutable = False
+    request.GET = kept
+
+
+def _digest(text):
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _serve(view, request, state, live, args, kwargs):
     timeout = settings.PAGE_CACHE_SECONDS
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    key = f"page:{state.generation}:{get_language()}:{digest}"
+    place = f"{request.scheme}://{request.get_host()}{request.path}"
+    parameters = sorted(
+        (name, value) for name, values in request.GET.lists() for value in values
+    )
+    address = place + (f"?{urlencode(parameters)}" if parameters else "")
+    key = f"page:{state.generation}:{get_language()}:{_digest(address)}"
     entry = shared_cache("get", key) if timeout else None
     if entry is None:
+        if not live:
+            # Rendering would wait for the database that just did not answer.
+            return _unavailable(request)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render"):
             response.render()
@@ -263,7 +349,7 @@ def _serve(view, request, state, args, kwargs):
             "content_type": response["Content-Type"],
             "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
         }
-        if timeout:
+        if timeout and (not parameters or _variant_allowed(state, place, timeout)):
             shared_cache("set", key, entry, timeout)
     response = HttpResponse(
         entry["content"],
@@ -273,3 +359,27 @@ def _serve(view, request, state, args, kwargs):
     response["Last-Modified"] = http_date(state.changed_at.timestamp())
     response["Cache-Control"] = "public, no-cache"
     return response
+
+
+def _unavailable(request):
+    response = database_unavailable(request)
+    # The breaker logged the outage once; not one error line per request.
+    response._has_been_logged = True
+    return response
+
+
+def _variant_allowed(state, place, timeout):
+    """Count one more cached variant (an address with parameters) of the path
+    at `place`; False once the path has PAGE_CACHE_VARIANTS of them."""
+    counter = f"variants:{state.generation}:{_digest(place)}"
+    shared_cache("add", counter, 0, timeout)
+    count = shared_cache("incr", counter)
+    limit = settings.PAGE_CACHE_VARIANTS
+    if count == limit + 1:
+        logger.warning(
+            "%s has %d cached variants with parameters; further ones are not "
+            "cached until the content changes.",
+            place,
+            limit,
+        )
+    return count is not None and count <= limit

@@ -9,6 +9,7 @@ import logging
 from django.core.cache import cache
 
 from portal.network import client_ip
+from portal.rediscache import CacheUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +25,12 @@ def hit(request, scope, *, limit, window):
         except ValueError:  # expired between add() and incr()
             cache.set(key, 1, timeout=window)
             used = 1
-    except Exception:
+    except CacheUnavailable:
         # With the cache down nothing can be counted: accept rather than lose
-        # a visitor's report (the honeypot and CSRF still apply).
+        # a visitor's report (the honeypot and CSRF still apply). The outage
+        # is logged once, by the cache's breaker (portal/rediscache.py).
+        return True
+    except Exception:
         logger.warning("Rate limit not counted: the cache failed.", exc_info=True)
         return True
     return used <= limit

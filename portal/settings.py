@@ -54,9 +54,37 @@ if not SECRET_KEY:
     # Only ever used with DEBUG on, on a developer's machine.
     SECRET_KEY = "insecure-development-key-never-used-in-production"
 
-ALLOWED_HOSTS = env_list(
-    "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
-)
+
+def split_port(entry):
+    """ "sim.example.org" → ("sim.example.org", ""), "127.0.0.1:8000" →
+    ("127.0.0.1", "8000"), "[::1]:*" → ("[::1]", "*")."""
+    if entry.startswith("["):
+        host, _, rest = entry.partition("]")
+        host, port = host + "]", rest.removeprefix(":")
+    else:
+        host, sep, port = entry.rpartition(":")
+        if not sep:
+            host, port = entry, ""
+    if port and port != "*" and not port.isdigit():
+        raise ImproperlyConfigured(
+            f"DJANGO_ALLOWED_HOSTS: {entry!r} must be a host name, optionally "
+            "followed by :<port> or :*"
+        )
+    return host, port
+
+
+# Host names, each with the port it is served on when clients name one
+# ("127.0.0.1:8000"); a name alone takes no port in the Host header, ":*" any.
+# Django compares names only, so without this "Host: 127.0.0.1:123456789"
+# was a page of its own in the cache (portal.middleware.HostPortMiddleware).
+HOST_PORTS = [
+    split_port(entry)
+    for entry in env_list(
+        "DJANGO_ALLOWED_HOSTS",
+        ["127.0.0.1:*", "localhost:*", "[::1]:*"] if DEBUG else [],
+    )
+]
+ALLOWED_HOSTS = list(dict.fromkeys(host for host, _port in HOST_PORTS))
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -85,8 +113,11 @@ MIDDLEWARE = [
     "portal.middleware.PermissionsPolicyMiddleware",
     # Before anything reads the body or queries the database, and inside the
     # header middleware so that a refusal carries the same headers.
+    "portal.middleware.HostPortMiddleware",
     "portal.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session or the user is read from the database.
+    "portal.middleware.EditorStatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,11 +177,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Seconds a public request's query may run (0: no limit). The web server sets
+# 3 (portal/wsgi.py); management commands (migrations, imports) run without.
+# The admin's pages get EDITOR_STATEMENT_TIMEOUT (portal.middleware).
+STATEMENT_TIMEOUT = env_int("DJANGO_DB_STATEMENT_TIMEOUT", 0)
+EDITOR_STATEMENT_TIMEOUT = env_int("DJANGO_DB_EDITOR_STATEMENT_TIMEOUT", 30)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    # A server that takes the connection but never answers (a frozen
+    # postmaster) held requests for 15 to 36 s. psycopg's floor is 2 s.
+    _options.setdefault("connect_timeout", env_int("DJANGO_DB_CONNECT_TIMEOUT", 2))
     # No JIT: it compiles any query the planner thinks costly, which for the
     # editors' "missing translation" list at 10,000 guides took 2 of its 2.8 s,
     # and a web request's queries are too short to win it back.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    _options["options"] = "-c jit=off" + (
+        f" -c statement_timeout={STATEMENT_TIMEOUT}s" if STATEMENT_TIMEOUT else ""
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -297,6 +339,17 @@ AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout is not counted: the victim retrying the
+# right password does not push the end of the lockout further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Password spraying: one address trying many usernames is locked out after
+# this many failures in the cool-off time, whichever usernames it tried
+# (portal/logins.py). Above the per-username limit, for an office's NAT.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+AXES_HANDLER = "portal.logins.LoginLimitsHandler"
+# After logging in, an unsafe or missing ?next= leads to the admin, not to
+# Django's default /accounts/profile/, which this site does not have.
+LOGIN_REDIRECT_URL = "admin:index"
 # DJANGO_PROXY_COUNT: how many reverse proxies stand in front of the app; the
 # client is the Nth X-Forwarded-For address from the right, 0 trusts only the
 # socket address (portal/network.py, used by the lockout and the rate limits).
@@ -310,11 +363,23 @@ AXES_VERBOSE = False
 
 # A shared cache when several app servers run (scale-out); one process's
 # memory otherwise.
+# While Redis or the database does not answer, each process tries it again
+# after this many seconds, not on every request (portal/breaker.py).
+OUTAGE_RETRY_SECONDS = env_int("DJANGO_OUTAGE_RETRY_SECONDS", 2)
 if os.environ.get("REDIS_URL"):
+    # A cache call waits at most this long: a paused Redis held every request
+    # for the length of the pause. Tens of milliseconds are hundreds of times
+    # what a local Redis needs, and far less than rendering the page.
+    _redis_timeout = env_int("DJANGO_REDIS_TIMEOUT_MS", 50) / 1000
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.rediscache.GuardedRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {
+                "socket_connect_timeout": _redis_timeout,
+                "socket_timeout": _redis_timeout,
+                "RETRY_AFTER": OUTAGE_RETRY_SECONDS,
+            },
         }
     }
 else:
@@ -326,6 +391,9 @@ REPORT_RATE_LIMIT = (5, 3600)
 # Public pages are served from the cache for up to this long; any content
 # change replaces them at once (guides/caching.py). 0 switches the cache off.
 PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
+# Cached variants with parameters (the finder's searches, page numbers) per
+# page and content generation: a flood of distinct searches cannot fill Redis.
+PAGE_CACHE_VARIANTS = env_int("DJANGO_PAGE_CACHE_VARIANTS", 200)
 
 LOGGING = {
     "version": 1,

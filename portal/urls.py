@@ -29,7 +29,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<slug:section>.xml",
-        cached_page(sitemaps.sitemap),
+        cached_page(sitemaps.sitemap, query=("p",)),  # p: the page of a section
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

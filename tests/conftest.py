@@ -14,7 +14,10 @@ def empty_cache():
     """Each test starts with an empty cache: no page or catalog from another test."""
     from django.core.cache import cache
 
+    from portal import breaker
+
     cache.clear()
+    breaker.reset_all()  # nor an outage another test left behind
 
 
 @pytest.fixture

@@ -14,3 +14,4 @@ from portal.settings import *  # noqa: F403
 
 ROOT_URLCONF = "tests.perf.urls"
 ALLOWED_HOSTS = ["*"]
+HOST_PORTS = [("*", "*")]  # any host, any port: a loopback server of its own

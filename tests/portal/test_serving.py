@@ -121,7 +121,7 @@ def server(tmp_path_factory, django_db_blocker):
     env = deployment_env(
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_ALLOWED_HOSTS=f"127.0.0.1:{port}",
         DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
         DJANGO_STATIC_ROOT=str(workdir / "static"),
         DATABASE_URL=database_url,

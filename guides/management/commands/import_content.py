@@ -1,4 +1,3 @@
-import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,12 +6,17 @@ from django.db import transaction
 from guides import portable
 from guides.models import Procedure
 
+# A file with more problems than this is listed only this far.
+SHOWN_PROBLEMS = 200
+
 
 class Command(BaseCommand):
     help = (
         "Make the database hold the content of a file written by export_content "
         "(the seed, guides/seed/content.json, is one): rows are matched by slug, "
-        "created or updated; other rows are kept."
+        "created or updated; other rows are kept. The whole file is checked "
+        "first, as the admin checks an editor's input; with any problem nothing "
+        "is imported and every problem is listed with its place in the file."
     )
 
     def add_arguments(self, parser):
@@ -28,26 +32,46 @@ class Command(BaseCommand):
             help="Do nothing when the database already holds guides (first runs "
             "load the seed this way without touching an editor's work).",
         )
+        parser.add_argument(
+            "--max-size",
+            type=int,
+            default=portable.MAX_FILE_BYTES // portable.MEGABYTE,
+            metavar="MB",
+            help="Refuse a larger file before reading it (default: %(default)s).",
+        )
 
     def handle(self, *args, file, dry_run=False, if_empty=False, **options):
         if if_empty and Procedure.objects.exists():
             self.stdout.write("The database already holds guides; nothing imported.")
             return
+        max_bytes = options["max_size"] * portable.MEGABYTE
         try:
             with transaction.atomic():
                 if file == "-":
-                    counts = portable.import_data(self.read_stdin())
+                    counts = portable.import_data(self.read_stdin(max_bytes))
                 else:
-                    counts = portable.import_file(file)
+                    counts = portable.import_file(file, max_bytes=max_bytes)
                 if dry_run:
                     transaction.set_rollback(True)
         except portable.ContentFileError as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(self.explain(error)) from None
         prefix = "Dry run, nothing saved: " if dry_run else "Imported: "
         self.stdout.write(self.style.SUCCESS(prefix) + f"{counts}.")
 
-    def read_stdin(self):
+    def explain(self, error):
+        lines = [str(error)]
+        lines += [f"  {problem}" for problem in error.problems[:SHOWN_PROBLEMS]]
+        if len(error.problems) > SHOWN_PROBLEMS:
+            lines.append(f"  … and {len(error.problems) - SHOWN_PROBLEMS} more.")
+        return "\n".join(lines)
+
+    def read_stdin(self, max_bytes):
+        text = sys.stdin.buffer.read(max_bytes + 1)
+        if len(text) > max_bytes:
+            raise CommandError(
+                portable.too_large("Standard input", len(text), max_bytes)
+            )
         try:
-            return json.loads(sys.stdin.read())
-        except ValueError as error:
-            raise CommandError(f"Cannot read standard input: {error}") from None
+            return portable.parse(text, "Standard input")
+        except portable.ContentFileError as error:
+            raise CommandError(str(error)) from None

@@ -111,7 +111,7 @@ def main():
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_ALLOWED_HOSTS": f"127.0.0.1:{PORT}",
         "DJANGO_SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
         "DJANGO_STATIC_ROOT": str(workdir / "static"),
         "DATABASE_URL": os.environ.get("LOADTEST_DATABASE_URL")
