@@ -19,7 +19,7 @@ from modeltranslation.admin import (
 )
 from reversion.admin import VersionAdmin
 
-from guides import attention, history, search, services
+from guides import attention, history, merge, search, services
 from guides.forms import ProcedureAdminForm, RestoreForm, StepFormSet, VerifyForm
 from guides.models import (
     PUBLISH_PERMISSION,
@@ -38,7 +38,9 @@ from guides.views import ProcedurePreviewView
 from portal.admin import (
     PositionedInlineFormSet,
     ProtectedDeleteMixin,
+    error_summary,
     languages_column,
+    open_sections_with_errors,
 )
 from portal.languages import column, columns, language_codes
 
@@ -223,6 +225,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.user = request.user
+        form.merge = getattr(request, "guide_merge", None)
         return form
 
     def has_change_permission(self, request, obj=None):
@@ -238,6 +241,56 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 # The state about to be replaced must be in the history.
                 services.procedure_ensure_history(procedure=procedure)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    class Media:
+        js = ["guides/admin-error-tabs.js"]
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        """Errors are visible where they are: sections holding one open, and a
+        summary at the top links to each field."""
+        adminform = context.get("adminform")
+        if adminform is not None and adminform.form.is_bound:
+            formsets = [inline.formset for inline in context["inline_admin_formsets"]]
+            open_sections_with_errors(adminform)
+            context["error_summary"] = error_summary(adminform.form, formsets)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        # Runs inside the admin's transaction: the merge and the save see the
+        # same locked row.
+        if request.method == "POST" and object_id:
+            self.merge_stale_post(request, object_id)
+        return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    def merge_stale_post(self, request, object_id):
+        """A form loaded from an older version of the guide is merged three-way
+        with the guide as saved now (guides/merge.py), before the form sees it."""
+        try:
+            procedure = (
+                Procedure.objects.select_for_update()
+                .order_by()
+                .filter(pk=unquote(object_id))
+                .first()
+            )
+        except (ValueError, TypeError):
+            return
+        if procedure is None or not self.has_change_permission(request, procedure):
+            return
+        if request.POST.get("version_token") == str(procedure.edit_version):
+            return
+        form_class = self.get_form(request, procedure, change=True)
+        formsets = [
+            (formset, formset.get_default_prefix())
+            for formset, _inline in self.get_formsets_with_inlines(request, procedure)
+        ]
+        result = merge.merge_post(
+            procedure=procedure,
+            post=request.POST,
+            form_class=form_class,
+            formsets=formsets,
+        )
+        request.POST = result.data
+        request.guide_merge = result
 
     @transaction.atomic
     def save_related(self, request, form, formsets, change):

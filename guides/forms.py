@@ -292,12 +292,15 @@ class ProcedureAdminForm(ChangeNoteForm, forms.ModelForm):
         return cleaned
 
     def check_edit_version(self):
-        """Refuse the save when someone saved the guide after this form was loaded.
+        """Refuse the save when the form is still out of date after the merge.
 
-        The row stays locked until the save ends (the admin saves in a
-        transaction), so two saves cannot both pass. The refused form keeps what
-        the editor typed and now carries the current token: saving again, after
-        reading the other editor's changes shown above the form, keeps this text.
+        The admin merges a form loaded from an older version with the guide as
+        saved now (guides/merge.py) and gives it the current token when nothing
+        is left to decide. A token still old here means a conflict the editor
+        has not decided yet: nothing is written, the choices are shown, and the
+        old token stays, so the next post is merged against the same base. The
+        row stays locked until the save ends (the admin saves in a transaction),
+        so two saves cannot both pass.
         """
         current = (
             Procedure.objects.select_for_update()
@@ -310,14 +313,17 @@ class ProcedureAdminForm(ChangeNoteForm, forms.ModelForm):
         if token == current:
             self.before = history.Snapshot.of(self.instance)
             return
-        self.conflict = history.conflict_since(self.instance, token)
+        merge = getattr(self, "merge", None)
+        self.conflict = {
+            "since": history.saved_since(self.instance, token),
+            "choices": merge.conflicts if merge else [],
+            "base_found": merge.base_found if merge else False,
+        }
         self.add_error(
             None,
             _(
-                "Not saved: someone else saved this guide after you opened it. "
-                "Your text is still in the form below. Check their changes shown "
-                "here, merge what you need, then save again."
+                "Not saved: someone else changed the same things after you opened "
+                "this guide. Choose which version to keep for each of them below, "
+                "then save again. Nothing is saved until you have chosen."
             ),
         )
-        self.data = self.data.copy()
-        self.data[self.add_prefix("version_token")] = current

@@ -332,19 +332,11 @@ def versions_of(procedure):
     )
 
 
-def conflict_since(procedure, edit_version):
-    """What was saved since the form was loaded: who saved, and the changes."""
+def saved_since(procedure, edit_version):
+    """The versions saved after the one with `edit_version` (all when unknown)."""
     versions = list(versions_of(procedure))
     base = next(
         (v for v in versions if v.field_dict.get("edit_version") == edit_version),
         None,
     )
-    since = [v for v in versions if base is None or v.pk > base.pk]
-    rows = []
-    if base is not None:
-        rows = [
-            row
-            for row in compare(Snapshot.of_version(base), Snapshot.of(procedure))
-            if row.changed
-        ]
-    return {"base": base, "since": since, "rows": rows}
+    return [v for v in versions if base is None or v.pk > base.pk]

@@ -1,9 +1,11 @@
 """Admin pieces shared by the carriers and guides apps."""
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -111,3 +113,96 @@ class ProtectedDeleteMixin:
                 % {"names": names, "count": len(protected)},
             )
         return deletable, model_count, perms_needed, protected
+
+
+# Errors an editor can find: a summary at the top of a change form and no error
+# left inside a collapsed section.
+
+
+def _flat(fields):
+    for item in fields:
+        if isinstance(item, (list, tuple)):
+            yield from _flat(item)
+        else:
+            yield item
+
+
+def open_sections_with_errors(adminform):
+    """Drop "collapse" from every fieldset holding a field with an error, so
+    that the section renders open (server-side: no script needed). Django's own
+    check misses fields grouped on one line."""
+    errors = set(adminform.form.errors)
+    fieldsets = []
+    for name, options in adminform.fieldsets:
+        classes = list(options.get("classes", ()))
+        if "collapse" in classes and errors & set(_flat(options.get("fields", ()))):
+            options = {**options, "classes": [c for c in classes if c != "collapse"]}
+        fieldsets.append((name, options))
+    adminform.fieldsets = fieldsets
+
+
+def _field_label(form, name):
+    """A field's label with its language spelled out: "Title (English)"."""
+    field = form.fields.get(name)
+    if field is None:
+        return ""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    names = dict(settings.LANGUAGES)
+    if model is not None:
+        for original in translated_fields(model):
+            for code in language_codes():
+                if name == f"{original}_{code.replace('-', '_')}":
+                    verbose = model._meta.get_field(original).verbose_name
+                    return f"{capfirst(verbose)} ({names[code]})"
+    return str(capfirst(field.label or name))
+
+
+def _form_errors(form, section):
+    entries = []
+    for name, errors in form.errors.items():
+        if name == NON_FIELD_ERRORS:
+            continue
+        anchor = form[name].id_for_label if name in form.fields else ""
+        for message in errors:
+            entries.append(
+                {
+                    "section": section,
+                    "label": _field_label(form, name),
+                    "message": message,
+                    "anchor": anchor,
+                }
+            )
+    return entries
+
+
+def error_summary(form, formsets):
+    """[{section, label, message, anchor}]: every field error of the form and of
+    its inline rows, each with the id of the field it is about."""
+    entries = _form_errors(form, "")
+    for formset in formsets:
+        verbose = capfirst(formset.model._meta.verbose_name)
+        for index, row in enumerate(formset.forms):
+            if not row.errors:
+                continue
+            position = row["position"].value() if "position" in row.fields else None
+            section = f"{verbose} {position or index + 1}"
+            entries += _form_errors(row, section)
+            for message in row.non_field_errors():
+                entries.append(
+                    {
+                        "section": section,
+                        "label": "",
+                        "message": message,
+                        "anchor": row.prefix,
+                    }
+                )
+        for message in formset.non_form_errors():
+            entries.append(
+                {
+                    "section": capfirst(formset.model._meta.verbose_name_plural),
+                    "label": "",
+                    "message": message,
+                    "anchor": f"{formset.prefix}-group",
+                }
+            )
+    return entries
