@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 from reversion.models import Version
 
 from guides.models import Procedure
+from portal.admin import field_label
 
 MINE, THEIRS = "mine", "theirs"
 CHOICE_PREFIX = "merge__"
@@ -182,7 +183,7 @@ def _merge_fields(
         conflict = Conflict(
             key=key_prefix + name,
             section=section,
-            label=str(form_field.label or name),
+            label=field_label(theirs.form, name),
             mine=_display(form_field, mine_raw),
             theirs=_display(form_field, theirs_raw),
             chosen=choices.get(CHOICE_PREFIX + key_prefix + name, ""),

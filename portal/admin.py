@@ -141,7 +141,7 @@ def open_sections_with_errors(adminform):
     adminform.fieldsets = fieldsets
 
 
-def _field_label(form, name):
+def field_label(form, name):
     """A field's label with its language spelled out: "Title (English)"."""
     field = form.fields.get(name)
     if field is None:
@@ -167,7 +167,7 @@ def _form_errors(form, section):
             entries.append(
                 {
                     "section": section,
-                    "label": _field_label(form, name),
+                    "label": field_label(form, name),
                     "message": message,
                     "anchor": anchor,
                 }
