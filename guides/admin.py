@@ -415,7 +415,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 version=version, user=request.user, change=form.change_note()
             )
             message = gettext("Restored the version saved on %(date)s.") % {
-                "date": version.revision.date_created
+                "date": history.version_time(version.revision.date_created)
             }
             self.log_change(request, procedure, message)
             self.message_user(request, message, messages.SUCCESS)

@@ -13,8 +13,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils.formats import localize
-from django.utils.timezone import template_localtime
+from django.utils.formats import date_format, localize, time_format
+from django.utils.timezone import localtime, template_localtime
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
@@ -321,6 +321,15 @@ class _Names:
         if isinstance(value, datetime):
             return localize(template_localtime(value))
         return "" if value is None else str(value)
+
+
+def version_time(value):
+    """When a version was saved, as an editor reads it: Asia/Phnom_Penh local
+    time, the date in the language's format and the time to the second."""
+    if value is None:
+        return ""
+    local = localtime(value)
+    return f"{date_format(local, 'DATE_FORMAT')} {time_format(local, 'H:i:s')}"
 
 
 def versions_of(procedure):

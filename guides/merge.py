@@ -400,7 +400,9 @@ def _merge_rows(*, data, procedure, formset_class, prefix, version, choices, con
 
 def _row_changed(fields, base, row):
     return any(
-        f.has_changed(base.initial.get(name), f.widget.value_from_datadict(row, {}, name))
+        f.has_changed(
+            base.initial.get(name), f.widget.value_from_datadict(row, {}, name)
+        )
         for name, f in fields.items()
         if name in base.form.fields
     )

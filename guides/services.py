@@ -8,13 +8,11 @@ import reversion
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import localize
-from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 from reversion.models import Version
 
 from guides import search
-from guides.history import Snapshot, versions_of
+from guides.history import Snapshot, version_time, versions_of
 from guides.models import (
     Procedure,
     Requirement,
@@ -152,7 +150,7 @@ def procedure_restore(
             reversion.set_user(user)
             reversion.set_comment(
                 gettext("Restored the version saved on %(date)s.")
-                % {"date": localize(template_localtime(version.revision.date_created))}
+                % {"date": version_time(version.revision.date_created)}
             )
         procedure_record_change(
             procedure=procedure,

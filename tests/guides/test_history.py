@@ -209,6 +209,7 @@ def test_same_field_saved_by_two_editors_is_refused_and_keeps_the_typing(client)
     assert "alice" in page
     assert [c.label for c in form.conflict["choices"]] == ["Title (English)"]
 
+
 def test_a_verification_in_between_is_kept_by_a_later_save(client):
     guide = make_procedure(steps=1)
     user = make_user("carol", "Publishers")
@@ -228,3 +229,31 @@ def test_a_verification_in_between_is_kept_by_a_later_save(client):
     assert guide.title_en == "Carol's title"
     # Kept: the state before the verification, the verification, the save.
     assert Version.objects.get_for_object(guide).count() == 3
+
+
+def test_version_times_read_in_cambodia_to_the_second(client, publisher):
+    """Two versions saved the same minute are told apart, in Phnom Penh time,
+    in the compare page's selectors and in the restore message."""
+    from datetime import UTC, datetime
+
+    from reversion.models import Revision
+
+    guide = make_procedure(steps=2)
+    edit_guide(client, guide)
+    old, new = reversed(versions(guide))
+    Revision.objects.filter(pk=old.revision_id).update(
+        date_created=datetime(2026, 11, 30, 21, 5, 56, 445858, tzinfo=UTC)
+    )
+    Revision.objects.filter(pk=new.revision_id).update(
+        date_created=datetime(2026, 11, 30, 21, 5, 59, 1000, tzinfo=UTC)
+    )
+    page = client.get(compare_url(guide)).content.decode()
+    assert "Dec. 1, 2026 04:05:56" in page
+    assert "Dec. 1, 2026 04:05:59" in page
+    assert "+00:00" not in page and "21:05" not in page
+
+    response = client.post(
+        restore_url(guide, old), {"change_kind": "minor"}, follow=True
+    )
+    text = [str(m) for m in response.context["messages"]]
+    assert text == ["Restored the version saved on Dec. 1, 2026 04:05:56."]
