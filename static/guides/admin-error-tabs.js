@@ -1,10 +1,26 @@
 // A language tab holding an error is marked and shown; a link from the error
-// summary shows the tab of the field it points to. Runs on "load", after
-// modeltranslation has built its tabs on DOM ready.
+// summary shows the tab of the field it points to. modeltranslation builds the
+// tabs in a DOM-ready handler (run asynchronously by jQuery 3): wait for them.
 "use strict";
-window.addEventListener("load", function () {
-  var $ = window.jQuery || (window.django && window.django.jQuery);
-  if (!$ || !$.fn.tabs) {
+document.addEventListener("DOMContentLoaded", function () {
+  // Read here, not when this file loads: the admin defines django.jQuery later.
+  var $ = window.django && window.django.jQuery;
+  var tries = 0;
+  function whenTabsAreBuilt() {
+    if ($(".ui-tabs").length || !$(".mt").length || tries > 100) {
+      markErrors($);
+    } else {
+      tries += 1;
+      window.setTimeout(whenTabsAreBuilt, 20);
+    }
+  }
+  if ($) {
+    $(whenTabsAreBuilt);
+  }
+});
+
+function markErrors($) {
+  if (!$.fn.tabs) {
     return;
   }
   function show(panel) {
@@ -37,4 +53,4 @@ window.addEventListener("load", function () {
       }, 0);
     }
   });
-});
+}

@@ -182,8 +182,171 @@ def page_targets(results):
     return checks
 
 
+# -- the admin: an editor's save, the guide list, the version comparison -----
+
+ADMIN_STEPS = 10
+ADMIN_SLUG = "bench-admin-10-steps"
+
+
+def _admin_guide():
+    """A published 10-step guide with two documents, made for the section."""
+    from guides.models import Requirement, Step
+
+    source = Procedure.objects.get(slug="bench-5-steps")
+    guide = Procedure.objects.get(pk=source.pk)
+    guide.pk = None
+    guide.slug = ADMIN_SLUG
+    guide.edit_version = 0
+    guide.save()
+    template = Step.objects.filter(procedure=source).first()
+    for position in range(1, ADMIN_STEPS + 1):
+        step = Step.objects.get(pk=template.pk)
+        step.pk, step.procedure, step.position = None, guide, position
+        step.save()
+    for position, requirement in enumerate(
+        Requirement.objects.filter(procedure=source)[:2], start=1
+    ):
+        requirement.pk, requirement.procedure = None, guide
+        requirement.position = position
+        requirement.save()
+    search.reindex(guide)
+    return guide
+
+
+def _form_data(client, url):
+    """The change form as the browser posts it back (read from the response's
+    context, which Django records only in its test environment)."""
+    from django.test.utils import (
+        setup_test_environment,
+        teardown_test_environment,
+    )
+
+    from tests.editing import form_data
+
+    setup_test_environment()
+    try:
+        return form_data(client.get(url))
+    finally:
+        teardown_test_environment()
+
+
+def _time(call, count, before=None):
+    times = []
+    for _ in range(count):
+        if before:
+            before()
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def measure_admin(requests):
+    """p50 of saving a 10-step guide (a minor change to its English title),
+    the guide list and the comparison of two versions; the guide, its history
+    and the user are deleted afterwards."""
+    from django.contrib.auth.models import Group, User
+    from reversion.models import Revision, Version
+
+    from tests.editing import change_url
+
+    user = User.objects.create_user("bench-publisher", is_staff=True)
+    user.groups.add(Group.objects.get(name="Publishers"))
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    guide = _admin_guide()
+    rows = []
+    try:
+        url = change_url(guide)
+        data = _form_data(client, url)
+        data["change_kind"] = "minor"
+        counter = iter(range(10**6))
+
+        def save():
+            data["title_en"] = f"Bench guide {next(counter)}"
+            response = client.post(url, data)
+            assert response.status_code == 302, response.status_code
+
+        def fresh_token():
+            data["version_token"] = str(
+                Procedure.objects.values_list("edit_version", flat=True).get(
+                    pk=guide.pk
+                )
+            )
+
+        fresh_token()
+        save()  # the first save also keeps the state before it
+        with CaptureQueriesContext(connection) as queries:
+            fresh_token()
+            save()
+        rows.append(
+            {
+                "page": "save, 10 steps",
+                "p50": _time(save, requests, fresh_token),
+                "queries": len(queries.captured_queries),
+            }
+        )
+        pages = [
+            ("guide list", "/admin/guides/procedure/"),
+            ("compare", f"{url.rstrip('/').rsplit('/', 1)[0]}/history/compare/"),
+            ("change form", url),
+        ]
+        for name, page in pages:
+            response = client.get(page)
+            assert response.status_code == 200, (page, response.status_code)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(page)
+            rows.append(
+                {
+                    "page": name,
+                    "p50": median_ms(client, page, requests),
+                    "queries": len(queries.captured_queries),
+                }
+            )
+    finally:
+        versions = Version.objects.get_for_object(guide)
+        Revision.objects.filter(pk__in=versions.values("revision_id")).delete()
+        guide.delete()
+        user.delete()
+        pagecache.content_changed()
+    return {"rows": rows}
+
+
+ADMIN_COLUMNS = [
+    Column("admin page", "<20", lambda row: row["page"]),
+    Column("p50 ms", ">8", lambda row: f"{row['p50']:.1f}"),
+    Column("queries", ">7", lambda row: row["queries"]),
+]
+ADMIN_NOTE = (
+    "Medians of in-process requests by a logged-in publisher. save: POST of the "
+    "change form of a published 10-step guide with 2 documents (a minor change), "
+    "through the admin's merge check, history and search reindex."
+)
+ADMIN_LIMITS = {"save, 10 steps": 250, "guide list": 200, "compare": 200}
+
+
+def admin_targets(results):
+    checks = []
+    for result in results:
+        if result["size"] != "10000":
+            continue
+        for row in result["rows"]:
+            limit = ADMIN_LIMITS.get(row["page"])
+            if limit is None:
+                continue
+            checks.append(
+                (
+                    f"{result['vendor']} 10,000: admin {row['page']} p50 "
+                    f"{row['p50']:.0f} ms (≤ {limit} ms)",
+                    row["p50"] <= limit,
+                )
+            )
+    return checks or [("admin at 10,000 guides: not measured", False)]
+
+
 SECTIONS = [
     Section("pages", measure_pages, PAGE_COLUMNS, PAGE_NOTE, page_targets),
+    Section("admin", measure_admin, ADMIN_COLUMNS, ADMIN_NOTE, admin_targets),
 ]
 
 

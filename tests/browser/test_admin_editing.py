@@ -1,0 +1,184 @@
+"""Editors in the admin, driven by what they read on screen: two editors on one
+guide (nothing anyone saved is lost; the same field asks), an error in a hidden
+section or language tab becoming visible, restoring an older version."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from playwright.sync_api import expect
+
+from guides.models import Procedure, Step
+from tests.browser.conftest import ARTIFACTS
+from tests.factories import make_procedure
+
+pytestmark = [
+    pytest.mark.browser,
+    # The Editors and Publishers groups come from a migration: keep them.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+PASSWORD = "a-long-correct-password"
+WIDE = {"viewport": {"width": 1280, "height": 900}, "locale": "en-US"}
+
+
+def publisher(name):
+    user = User.objects.create_user(name, password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name="Publishers"))
+    return user
+
+
+def logged_in(browser, live_server, name):
+    context = browser.new_context(**WIDE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    return page
+
+
+def shoot(page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def open_guide(page, live_server, guide):
+    page.goto(f"{live_server.url}/admin/guides/procedure/{guide.pk}/change/")
+    expect(page.locator("ul.ui-tabs-nav").first).to_be_visible()  # tabs built
+
+
+def visible(locator):
+    return locator.filter(visible=True)
+
+
+def step_row(page, position):
+    """A step's row in the form, found by the position it shows."""
+    return page.locator("#steps-group .inline-related").filter(
+        has=page.locator(f'input[name$="-position"][value="{position}"]')
+    )
+
+
+def minor_and_save(page):
+    page.get_by_label(re.compile("Minor change")).check()
+    page.get_by_role("button", name="Save", exact=True).click()
+
+
+def test_two_editors_both_changes_survive_and_the_same_field_asks(browser, live_server):
+    publisher("alice"), publisher("bob")
+    guide = make_procedure(steps=3)
+    alice = logged_in(browser, live_server, "alice")
+    bob = logged_in(browser, live_server, "bob")
+    open_guide(alice, live_server, guide)
+    open_guide(bob, live_server, guide)
+
+    # A changes the summary and step 2; B the fee and step 3.
+    visible(alice.get_by_label("Summary")).fill("Alice's summary")
+    visible(step_row(alice, 2).get_by_label("Text")).fill("Alice's step two")
+    minor_and_save(alice)
+    expect(alice.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    bob.get_by_label(re.compile(r"^Fee:?$")).fill("0.50")
+    visible(step_row(bob, 3).get_by_label("Text")).fill("Bob's step three")
+    minor_and_save(bob)
+    expect(bob.locator(".messagelist")).to_contain_text("was changed successfully")
+    shoot(bob, "two-editors-both-saved")
+
+    guide.refresh_from_db()
+    assert guide.summary_en == "Alice's summary" and str(guide.fee_amount) == "0.50"
+    bodies = {s.position: s.body_en for s in Step.objects.filter(procedure=guide)}
+    assert bodies[2] == "Alice's step two" and bodies[3] == "Bob's step three"
+
+    # Now both change the English title.
+    open_guide(alice, live_server, guide)
+    open_guide(bob, live_server, guide)
+    visible(alice.get_by_label("Title")).first.fill("Alice's title")
+    minor_and_save(alice)
+    expect(alice.locator(".messagelist")).to_contain_text("was changed successfully")
+    visible(bob.get_by_label("Title")).first.fill("Bob's title")
+    visible(bob.get_by_label("Where")).fill("Any Smart shop")
+    minor_and_save(bob)
+    conflict = bob.locator("#edit-conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict).to_contain_text("Alice's title")
+    expect(conflict).to_contain_text("Bob's title")
+    shoot(bob, "two-editors-same-field-asks")
+    guide.refresh_from_db()
+    assert guide.title_en == "Alice's title" and guide.where_en != "Any Smart shop"
+
+    # Saving again without choosing writes nothing.
+    minor_and_save(bob)
+    expect(bob.locator("#edit-conflict")).to_be_visible()
+    guide.refresh_from_db()
+    assert guide.title_en == "Alice's title" and guide.where_en != "Any Smart shop"
+
+    bob.locator("#edit-conflict").get_by_label("Keep theirs:").check()
+    minor_and_save(bob)
+    expect(bob.locator(".messagelist")).to_contain_text("was changed successfully")
+    shoot(bob, "two-editors-chosen-and-saved")
+    guide.refresh_from_db()
+    assert guide.title_en == "Alice's title" and guide.where_en == "Any Smart shop"
+
+
+def test_errors_in_a_closed_section_and_a_hidden_tab_become_visible(
+    browser, live_server
+):
+    publisher("carol")
+    guide = make_procedure(steps=1)
+    page = logged_in(browser, live_server, "carol")
+    open_guide(page, live_server, guide)
+
+    # The Chinese title is emptied in its tab, then the editor goes back to English.
+    tabs = page.locator("ul.ui-tabs-nav").first
+    tabs.get_by_role("link", name="zh-hans").click()
+    visible(page.get_by_label("Title")).first.fill("")
+    tabs.get_by_role("link", name="en").click()
+    # A bad address in the closed Verification section, closed again after.
+    page.get_by_text("Verification", exact=True).click()
+    page.get_by_label("Verification source").fill("not an address")
+    page.get_by_text("Verification", exact=True).click()
+    expect(page.get_by_label("Verification source")).to_be_hidden()
+    minor_and_save(page)
+
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.get_by_role("link", name="Title (简体中文)")).to_be_visible()
+    expect(summary.get_by_role("link", name="Verification source")).to_be_visible()
+    # The section is open, the Chinese tab marked and showing.
+    expect(page.get_by_label("Verification source")).to_be_visible()
+    marked = page.locator("ul.ui-tabs-nav li.ui-tab-has-errors").first
+    expect(marked).to_have_text("zh-hans")
+    expect(page.locator("#id_title_zh_hans")).to_be_visible()
+    shoot(page, "hidden-errors-visible")
+    # The summary's link shows the field, in its tab.
+    page.locator("ul.ui-tabs-nav").first.get_by_role("link", name="en").click()
+    summary.get_by_role("link", name="Title (简体中文)").click()
+    expect(page.locator("#id_title_zh_hans")).to_be_focused()
+    assert Procedure.objects.get(pk=guide.pk).title_zh_hans == guide.title_zh_hans
+
+
+def test_restore_an_older_version(browser, live_server):
+    publisher("dara")
+    guide = make_procedure(steps=2)
+    original = guide.title_en
+    page = logged_in(browser, live_server, "dara")
+    open_guide(page, live_server, guide)
+    visible(page.get_by_label("Title")).first.fill("A title to undo")
+    minor_and_save(page)
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    open_guide(page, live_server, guide)
+    page.get_by_role("link", name="History").click()
+    shoot(page, "restore-history")
+    page.get_by_role("link", name="Restore…").last.click()
+    expect(page.locator(".version-diff")).to_contain_text("A title to undo")
+    page.get_by_label(re.compile("Minor change")).check()
+    page.get_by_role("button", name="Restore this version").click()
+    message = page.locator(".messagelist")
+    expect(message).to_contain_text(
+        re.compile(r"Restored the version saved on \w+\.? \d+, \d{4} \d\d:\d\d:\d\d\.")
+    )
+    shoot(page, "restore-done")
+    guide.refresh_from_db()
+    assert guide.title_en == original
