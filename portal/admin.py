@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.forms.models import BaseInlineFormSet
+from django.forms.models import BaseInlineFormSet, ModelChoiceField
 from django.utils.html import format_html_join
 from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from portal.languages import language_codes, missing_languages, translated_fields
 
@@ -24,20 +24,38 @@ def languages_column(*related):
             manager = getattr(obj, attribute)
             fields = translated_fields(manager.model)
             missing |= set(missing_languages(manager.all(), fields))
-        return format_html_join(
-            " ",
-            '<span title="{}">{} {}</span>',
-            (
-                (
-                    _("missing") if code in missing else _("complete"),
-                    code,
-                    "✗" if code in missing else "✓",
-                )
-                for code in language_codes()
-            ),
-        )
+        return language_marks(missing)
 
     return languages
+
+
+def language_marks(missing):
+    """Each site language marked complete (✓) or missing (✗)."""
+    missing_text, complete_text = gettext("missing"), gettext("complete")
+    return format_html_join(
+        " ",
+        '<span title="{}">{} {}</span>',
+        (
+            (
+                missing_text if code in missing else complete_text,
+                code,
+                "✗" if code in missing else "✓",
+            )
+            for code in language_codes()
+        ),
+    )
+
+
+class _LoadedRowField(ModelChoiceField):
+    """A row's hidden id, found among the rows the formset loaded in one query
+    rather than by a query per row (Django's ModelChoiceField looks each up)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            row = self.formset.loaded_row(value)
+            if row is not None:
+                return row
+        return super().to_python(value)
 
 
 class PositionedInlineFormSet(BaseInlineFormSet):
@@ -48,6 +66,18 @@ class PositionedInlineFormSet(BaseInlineFormSet):
         super().add_fields(form, index)
         form.fields["position"].required = False
         form.fields["position"].help_text = _("Leave empty to put it last.")
+        pk_name = self.model._meta.pk.name
+        if pk_name in form.fields:
+            form.fields[pk_name].__class__ = _LoadedRowField
+            form.fields[pk_name].formset = self
+
+    def loaded_row(self, value):
+        """The row with primary key `value` among those the formset loaded."""
+        try:
+            pk = self.model._meta.pk.to_python(value)
+        except ValidationError:
+            return None
+        return self._existing_object(pk)
 
     def live_forms(self):
         return [

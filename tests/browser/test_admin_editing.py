@@ -104,6 +104,7 @@ def test_two_editors_both_changes_survive_and_the_same_field_asks(browser, live_
     expect(conflict).to_contain_text("Alice's title")
     expect(conflict).to_contain_text("Bob's title")
     shoot(bob, "two-editors-same-field-asks")
+    conflict.screenshot(path=str(ARTIFACTS / "two-editors-same-field-choices.png"))
     guide.refresh_from_db()
     assert guide.title_en == "Alice's title" and guide.where_en != "Any Smart shop"
 
