@@ -234,7 +234,29 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_missing_languages()
+        queryset = super().get_queryset(request)
+        match = request.resolver_match
+        if match and match.url_name == "guides_procedure_changelist":
+            # The list never shows the search columns, the widest of a guide.
+            queryset = queryset.defer(*Procedure.SEARCH_FIELDS)
+        return queryset
+
+    def get_changelist_instance(self, request):
+        """The page's guides get their missing languages (steps included) in
+        one query over those rows only."""
+        changelist = super().get_changelist_instance(request)
+        rows = {procedure.pk: procedure for procedure in changelist.result_list}
+        names = [column("missing", code) for code in language_codes()]
+        missing = (
+            Procedure.objects.filter(pk__in=list(rows))
+            .order_by()
+            .with_missing_languages()
+            .values("pk", *names)
+        )
+        for values in missing:
+            for name in names:
+                setattr(rows[values["pk"]], name, values[name])
+        return changelist
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
