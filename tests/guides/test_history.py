@@ -41,7 +41,7 @@ def edit_guide(client, guide):
     data["title_km"] = "ចំណងជើងថ្មី"
     data[step_field(data, 1, "body_zh_hans")] = "新的做法"
     data[step_field(data, 2, "DELETE")] = "on"
-    data["change_kind"] = "minor"
+    data["minor_reason"] = "Tidying up"
     save_form(client, guide, data)
 
 
@@ -192,11 +192,11 @@ def test_second_save_of_the_same_guide_is_refused_and_keeps_the_typing(client):
     bobs_form = open_form(client, guide)
 
     login(client, alice)
-    alices_form.update(title_en="Alice's title", change_kind="minor")
+    alices_form.update(title_en="Alice's title", minor_reason="Tidying up")
     save_form(client, guide, alices_form)
 
     login(client, bob)
-    bobs_form.update(fee_amount="3.50", change_kind="minor")
+    bobs_form.update(fee_amount="3.50", minor_reason="Tidying up")
     response = client.post(change_url(guide), bobs_form)
     assert response.status_code == 200
     form = response.context["adminform"].form
@@ -231,7 +231,7 @@ def test_a_verification_in_between_also_counts_as_a_save(client):
         verified_on=guide.created_at.date(),
         method="shop",
     )
-    data["change_kind"] = "minor"
+    data["minor_reason"] = "Tidying up"
     response = client.post(change_url(guide), data)
     assert response.status_code == 200
     assert response.context["adminform"].form.conflict["rows"]
