@@ -47,6 +47,9 @@ from portal.languages import column, columns, language_codes
 
 TRANSLATED_SEARCH = columns("title")
 
+# The admin home links to "Needs attention" (for those who may see guides).
+admin.site.index_template = "admin/guides/index.html"
+
 
 class StepInline(TranslationStackedInline):
     model = Step

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guides.models import (
-    Procedure,
     Status,
     Update,
     UpdateKind,
@@ -120,9 +119,7 @@ def test_the_server_refuses_a_button_the_editor_was_not_shown(client, editor, ac
     assert not Update.objects.exists()
 
 
-def test_editor_sees_a_live_guide_read_only_is_told_why_and_cannot_post(
-    client, editor
-):
+def test_editor_sees_a_live_guide_read_only_is_told_why_and_cannot_post(client, editor):
     guide = make_procedure(steps=1)
     response = client.get(change_url(guide))
     assert response.status_code == 200
@@ -279,7 +276,7 @@ def test_a_material_change_is_minor_only_with_a_reason_kept_in_history(
     data.update(minor_reason="Typo", **NOTES)
     assert "not both" in str(form_errors(client.post(change_url(guide), data)))
 
-    data.update({name: "" for name in NOTES})
+    data.update(dict.fromkeys(NOTES, ""))
     save_form(client, guide, data)
     guide.refresh_from_db()
     assert guide.fee_note_en == "Paid at the counter"
@@ -327,9 +324,7 @@ def test_scheduled_publication_asks_for_a_time_and_dates_its_note(client, publis
     assert guide.updates.get().published_at == guide.published_at
 
 
-def test_a_scheduled_guide_sent_back_to_draft_leaves_no_pending_note(
-    client, publisher
-):
+def test_a_scheduled_guide_sent_back_to_draft_leaves_no_pending_note(client, publisher):
     at = timezone.now() + timedelta(days=2)
     guide = make_procedure(steps=1, published_at=at)
     guide.updates.create(kind=UpdateKind.NEW, note="Soon", published_at=at)
