@@ -26,6 +26,7 @@ from guides import attention, history, search, services, workflow
 from guides.forms import ProcedureAdminForm, RestoreForm, StepFormSet, VerifyForm
 from guides.models import (
     PUBLISH_PERMISSION,
+    PUBLISHER_STATUSES,
     Advice,
     Document,
     Procedure,
@@ -562,17 +563,37 @@ class TaskAdmin(TabbedTranslationAdmin):
     languages = languages_column()
 
 
+class SharedByGuidesMixin:
+    """Documents, checks and warnings and sources appear on every guide that
+    uses them: while a published or withdrawn guide uses one, changing it
+    changes what visitors read, so only publishers may."""
+
+    def live_guides(self, obj):
+        return obj.procedures.filter(status__in=PUBLISHER_STATUSES)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None or request.user.has_perm(PUBLISH_PERMISSION):
+            return allowed
+        return not self.live_guides(obj).exists()
+
+
 @admin.register(Document)
-class DocumentAdmin(ProtectedDeleteMixin, TabbedTranslationAdmin):
+class DocumentAdmin(SharedByGuidesMixin, ProtectedDeleteMixin, TabbedTranslationAdmin):
     list_display = ["name", "slug", "languages"]
     search_fields = [*columns("name"), "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
 
     languages = languages_column()
 
+    def live_guides(self, obj):
+        return Procedure.objects.filter(
+            requirements__document=obj, status__in=PUBLISHER_STATUSES
+        )
+
 
 @admin.register(Advice)
-class AdviceAdmin(TabbedTranslationAdmin):
+class AdviceAdmin(SharedByGuidesMixin, TabbedTranslationAdmin):
     list_display = ["title", "kind", "slug", "position", "languages"]
     list_filter = ["kind"]
     search_fields = [*TRANSLATED_SEARCH, "slug"]
@@ -582,7 +603,7 @@ class AdviceAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(TabbedTranslationAdmin):
+class SourceAdmin(SharedByGuidesMixin, TabbedTranslationAdmin):
     list_display = ["title", "key", "publisher", "languages"]
     search_fields = [*TRANSLATED_SEARCH, "key", "publisher"]
 

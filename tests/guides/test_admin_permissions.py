@@ -46,6 +46,8 @@ ROLE_TABLE = {
     "verify a draft (list action)": ("login", "done", "done", "done"),
     "verify a live guide (list action)": ("login", "refused", "done", "done"),
     "delete guides (list action)": ("login", "refused", "refused", "denied"),
+    "rename a document a live guide uses": ("login", "denied", "done", "done"),
+    "rename a document only a draft uses": ("login", "done", "done", "done"),
     # change notes
     "change note list": ("login", "shown", "shown", "shown"),
     "add a change note": ("login", "denied", "denied", "denied"),
@@ -71,8 +73,10 @@ def change(guide):
 
 class World:
     def __init__(self):
-        self.draft = make_procedure(status=Status.DRAFT, published_at=None, steps=1)
-        self.live = make_procedure(steps=1)
+        self.draft = make_procedure(
+            status=Status.DRAFT, published_at=None, steps=1, requirements=1
+        )
+        self.live = make_procedure(steps=1, requirements=1)
         for guide in (self.draft, self.live):
             services.procedure_ensure_history(procedure=guide)
         self.update = Update.objects.create(
@@ -243,6 +247,16 @@ def run(name, client, w):
         )
         return outcome(
             response, lambda: not Procedure.objects.filter(pk=w.draft.pk).exists()
+        )
+    if name.startswith("rename a document"):
+        guide = w.live if "live" in name else w.draft
+        document = guide.requirements.get().document
+        url = reverse("admin:guides_document_change", args=[document.pk])
+        data = {"name_zh_hans": "护照", "name_en": "Renamed", "slug": document.slug}
+        response = client.post(url, data)
+        return outcome(
+            response,
+            lambda: type(document).objects.get(pk=document.pk).name_en == "Renamed",
         )
     if name == "change note list":
         return outcome(client.get(UPDATES))

@@ -139,7 +139,7 @@ def test_publisher_publishes_with_a_note_in_every_language(client, publisher):
     assert set(NOTES) <= set(form_errors(response))  # one error per missing language
     # The form comes back with the chosen button marked and the typing kept.
     html = response.content.decode()
-    assert 'class="default" aria-describedby="workflow-chosen"' in html
+    assert 'class="button default" aria-describedby="workflow-chosen"' in html
     assert html.index('value="publish"') > html.index('class="default"') - 40
     assert "Typed before the error" in html
 
