@@ -422,10 +422,20 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             raise Http404
         if not self.has_change_permission(request, procedure):
             raise PermissionDenied
-        form = RestoreForm(request.POST or None, live=procedure.is_public)
+        rows = history.compare(
+            history.Snapshot.of(procedure), history.Snapshot.of_version(version)
+        )
+        form = RestoreForm(
+            request.POST if request.method == "POST" else None,
+            live=procedure.is_public,
+            material=self._material_restored(procedure, version),
+        )
         if request.method == "POST" and form.is_valid():
             services.procedure_restore(
-                version=version, user=request.user, change=form.change_note()
+                version=version,
+                user=request.user,
+                change=form.change_note(),
+                comment=form.workflow_comment(),
             )
             message = gettext("Restored the version saved on %(date)s.") % {
                 "date": version.revision.date_created
@@ -435,9 +445,6 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             return HttpResponseRedirect(
                 reverse("admin:guides_procedure_change", args=[procedure.pk])
             )
-        rows = history.compare(
-            history.Snapshot.of(procedure), history.Snapshot.of_version(version)
-        )
         return TemplateResponse(
             request,
             "admin/guides/procedure/restore.html",
@@ -451,6 +458,14 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 rows=[row for row in rows if row.changed],
             ),
         )
+
+    @staticmethod
+    def _material_restored(procedure, version):
+        """The material public change keys (fee, steps …) a restore brings."""
+        keys = history.Snapshot.of(procedure).changed_keys(
+            history.Snapshot.of_version(version)
+        )
+        return [key for key in keys if key in workflow.MATERIAL_KEYS]
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """django-reversion's own revert page would bring back the workflow state

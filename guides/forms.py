@@ -105,14 +105,83 @@ ChangeNoteForm = type(
 )
 
 
-class RestoreForm(ChangeNoteForm):
-    def __init__(self, *args, live, **kwargs):
+class DerivedChangeMixin(forms.Form):
+    """Major or minor, derived from which public change keys (`material`, e.g.
+    fee, steps) a save or restore brings: a material change needs the public
+    note in every language unless a reason not to tell visitors is given;
+    anything else is minor unless a note is written anyway."""
+
+    minor_reason = forms.CharField(
+        label=_("Why visitors need not be told"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "Only to publish a change to the fee, time, documents, steps, "
+            "channel, where or who can use it without a change note, e.g. "
+            "“typo in step 2”. Kept in the guide’s history."
+        ),
+    )
+
+    def check_derived(self, material):
+        self.material = material
+        reason = (self.cleaned_data.get("minor_reason") or "").strip()
+        noted = self.change_note().is_major
+        if noted and reason:
+            self.add_error(
+                "minor_reason",
+                _(
+                    "Either tell visitors with a change note or give a reason "
+                    "not to, not both."
+                ),
+            )
+        elif noted or (material and not reason):
+            self.check_change_note(ask_kind=False, note_needed=True)
+            if material and not noted:
+                self.add_error(
+                    None,
+                    _(
+                        "This is a major change (%(fields)s): write the public "
+                        "change note in every language, or say below why "
+                        "visitors need not be told."
+                    )
+                    % {"fields": ", ".join(material)},
+                )
+
+    def change_note(self):
+        """Major when there is a note to tell: check_derived() asked for one
+        wherever the change needs it."""
+        note = super().change_note().note
+        return ChangeNote(is_major=any(note.values()), note=note)
+
+    def workflow_comment(self):
+        """What the history says about this save besides the changed fields."""
+        reason = (self.cleaned_data.get("minor_reason") or "").strip()
+        if reason and self.material:
+            return _("Minor change (%(fields)s), not announced: %(reason)s") % {
+                "fields": ", ".join(self.material),
+                "reason": reason,
+            }
+        return ""
+
+
+class RestoreForm(DerivedChangeMixin, ChangeNoteForm):
+    """Restoring a live guide is a change like any other: major when it brings
+    back another fee, steps, documents … (`material`)."""
+
+    change_kind = None
+
+    def __init__(self, *args, live, material=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.live = live
+        self.material = list(material)
+        if not live:
+            for name in [*self.fields]:
+                del self.fields[name]
 
     def clean(self):
         cleaned = super().clean()
-        self.check_change_note(ask_kind=self.live, note_needed=False)
+        if self.live:
+            self.check_derived(self.material)
         return cleaned
 
 
@@ -226,7 +295,7 @@ class StepFormSet(PositionedInlineFormSet):
                 )
 
 
-class WorkflowFormMixin(forms.Form):
+class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
     """The workflow buttons' inputs and rules (guides/workflow.py): which action
     was pressed, whether this user may take it on this guide, and what it needs
     (the public change note, the publication time, a reason to call a material
@@ -239,16 +308,6 @@ class WorkflowFormMixin(forms.Form):
         widget=AdminSplitDateTime,
         help_text=_(
             "For “Schedule publication”: when visitors first see it (Cambodia time)."
-        ),
-    )
-    minor_reason = forms.CharField(
-        label=_("Why visitors need not be told"),
-        required=False,
-        max_length=500,
-        help_text=_(
-            "Only to publish a change to the fee, time, documents, steps, "
-            "channel, where or who can use it without a change note, e.g. "
-            "“typo in step 2”. Kept in the guide’s history."
         ),
     )
 
@@ -302,39 +361,9 @@ class WorkflowFormMixin(forms.Form):
             )
 
     def check_derived_change(self):
-        """A change to a material field is major: it needs the change note,
-        unless a reason to call it minor is given. Any other change is minor,
-        unless the publisher writes a note anyway."""
+        """A change to a material field of a live guide is major."""
         formsets = getattr(self.instance, "workflow_formsets", ())
-        self.material = workflow.material_changes(self, formsets)
-        reason = (self.cleaned_data.get("minor_reason") or "").strip()
-        noted = self.change_note().is_major
-        if noted and reason:
-            self.add_error(
-                "minor_reason",
-                _(
-                    "Either tell visitors with a change note or give a reason "
-                    "not to, not both."
-                ),
-            )
-        elif noted or (self.material and not reason):
-            self.check_change_note(ask_kind=False, note_needed=True)
-            if self.material and not noted:
-                self.add_error(
-                    None,
-                    _(
-                        "This is a major change (%(fields)s): write the public "
-                        "change note in every language, or say below why "
-                        "visitors need not be told."
-                    )
-                    % {"fields": ", ".join(self.material)},
-                )
-
-    def change_note(self):
-        """Major when there is a note to tell: check_workflow() asked for one
-        wherever the change needs it."""
-        note = super().change_note().note
-        return ChangeNote(is_major=any(note.values()), note=note)
+        self.check_derived(workflow.material_changes(self, formsets))
 
     def apply_workflow(self, procedure):
         """Set the status and publication time the chosen action leads to."""
@@ -348,16 +377,6 @@ class WorkflowFormMixin(forms.Form):
             procedure.published_at = self.cleaned_data["publish_at"]
         elif action == workflow.Action.TO_DRAFT and state.is_scheduled:
             procedure.published_at = None
-
-    def workflow_comment(self):
-        """What the history says about this save besides the changed fields."""
-        reason = (self.cleaned_data.get("minor_reason") or "").strip()
-        if reason and self.material:
-            return _("Minor change (%(fields)s), not announced: %(reason)s") % {
-                "fields": ", ".join(self.material),
-                "reason": reason,
-            }
-        return ""
 
 
 class ProcedureAdminForm(WorkflowFormMixin, ChangeNoteForm, forms.ModelForm):

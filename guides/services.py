@@ -135,7 +135,7 @@ KEPT_ON_RESTORE = [
 
 
 def procedure_restore(
-    *, version: Version, user, change: ChangeNote | None = None
+    *, version: Version, user, change: ChangeNote | None = None, comment: str = ""
 ) -> Procedure:
     """Bring back a version of a guide with its steps and documents, in every
     language, recorded as a new version (nothing is lost: the replaced state is
@@ -159,10 +159,10 @@ def procedure_restore(
                 setattr(procedure, name, value)
             procedure.save()  # also bumps edit_version: open forms are now stale
             reversion.set_user(user)
-            reversion.set_comment(
-                gettext("Restored the version saved on %(date)s.")
-                % {"date": localize(template_localtime(version.revision.date_created))}
-            )
+            restored = gettext("Restored the version saved on %(date)s.") % {
+                "date": localize(template_localtime(version.revision.date_created))
+            }
+            reversion.set_comment(f"{restored} {comment}".strip())
         procedure_record_change(
             procedure=procedure,
             before=before,

@@ -40,6 +40,8 @@ MATERIAL_FIELDS = {
     "card_types": "card_types",
 }
 MATERIAL_INLINES = {"steps": "steps", "requirements": "documents"}
+# The same as public change keys (guides/history.py CHANGE_KEYS).
+MATERIAL_KEYS = {*MATERIAL_FIELDS.values(), *MATERIAL_INLINES.values()}
 
 
 class Action(models.TextChoices):
