@@ -67,8 +67,10 @@ def step_row(page, position):
 
 
 def minor_and_save(page):
-    page.get_by_label(re.compile("Minor change")).check()
-    page.get_by_role("button", name="Save", exact=True).click()
+    """Publish the change to the live guide, saying why visitors need not be
+    told (the workflow asks for that or a note when steps or the fee change)."""
+    page.get_by_label("Why visitors need not be told").fill("Tidying up")
+    page.get_by_role("button", name="Publish changes").click()
 
 
 def test_two_editors_both_changes_survive_and_the_same_field_asks(browser, live_server):
@@ -83,12 +85,12 @@ def test_two_editors_both_changes_survive_and_the_same_field_asks(browser, live_
     visible(alice.get_by_label("Summary")).fill("Alice's summary")
     visible(step_row(alice, 2).get_by_label("Text")).fill("Alice's step two")
     minor_and_save(alice)
-    expect(alice.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(alice.locator(".messagelist")).to_contain_text("Published.")
 
     bob.get_by_label(re.compile(r"^Fee:?$")).fill("0.50")
     visible(step_row(bob, 3).get_by_label("Text")).fill("Bob's step three")
     minor_and_save(bob)
-    expect(bob.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(bob.locator(".messagelist")).to_contain_text("Published.")
     shoot(bob, "two-editors-both-saved")
 
     guide.refresh_from_db()
@@ -101,7 +103,7 @@ def test_two_editors_both_changes_survive_and_the_same_field_asks(browser, live_
     open_guide(bob, live_server, guide)
     visible(alice.get_by_label("Title")).first.fill("Alice's title")
     minor_and_save(alice)
-    expect(alice.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(alice.locator(".messagelist")).to_contain_text("Published.")
     visible(bob.get_by_label("Title")).first.fill("Bob's title")
     visible(bob.get_by_label("Where")).fill("Any Smart shop")
     minor_and_save(bob)
@@ -122,7 +124,7 @@ def test_two_editors_both_changes_survive_and_the_same_field_asks(browser, live_
 
     bob.locator("#edit-conflict").get_by_label("Keep theirs:").check()
     minor_and_save(bob)
-    expect(bob.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(bob.locator(".messagelist")).to_contain_text("Published.")
     shoot(bob, "two-editors-chosen-and-saved")
     guide.refresh_from_db()
     assert guide.title_en == "Alice's title" and guide.where_en == "Any Smart shop"
@@ -173,14 +175,14 @@ def test_restore_an_older_version(browser, live_server):
     open_guide(page, live_server, guide)
     visible(page.get_by_label("Title")).first.fill("A title to undo")
     minor_and_save(page)
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator(".messagelist")).to_contain_text("Published.")
 
     open_guide(page, live_server, guide)
     page.get_by_role("link", name="History").click()
     shoot(page, "restore-history")
     page.get_by_role("link", name="Restore…").last.click()
     expect(page.locator(".version-diff")).to_contain_text("A title to undo")
-    page.get_by_label(re.compile("Minor change")).check()
+    page.get_by_label("Why visitors need not be told").fill("Tidying up")
     page.get_by_role("button", name="Restore this version").click()
     message = page.locator(".messagelist")
     expect(message).to_contain_text(

@@ -24,7 +24,7 @@ def test_an_error_in_a_collapsed_section_opens_it_and_is_summarised(client, publ
     page = client.get(change_url(guide)).content.decode()
     assert details_around(page, "id_verification_url")  # collapsed when fine
 
-    data.update(verification_url="not an address", change_kind="minor")
+    data.update(verification_url="not an address", minor_reason="Tidying up")
     response = client.post(change_url(guide), data)
     assert response.status_code == 200
     page = response.content.decode()
@@ -39,7 +39,7 @@ def test_an_error_in_a_collapsed_section_opens_it_and_is_summarised(client, publ
 def test_an_empty_chinese_title_is_named_with_its_language(client, publisher):
     guide = make_procedure(steps=1)
     data = open_form(client, guide)
-    data.update(title_zh_hans="", change_kind="minor")
+    data.update(title_zh_hans="", minor_reason="Tidying up")
     response = client.post(change_url(guide), data)
     page = response.content.decode()
     assert '<a href="#id_title_zh_hans">Title (简体中文)</a>' in page
@@ -56,7 +56,7 @@ def test_a_step_error_links_to_the_steps_field(client, publisher):
         if k.endswith("-position") and k.startswith("steps-") and v == "2"
     )
     data[f"steps-{index}-title_zh_hans"] = ""
-    data["change_kind"] = "minor"
+    data["minor_reason"] = "Tidying up"
     page = client.post(change_url(guide), data).content.decode()
     assert (
         f'<a href="#id_steps-{index}-title_zh_hans">Step 2: Title (简体中文)</a>'

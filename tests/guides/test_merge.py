@@ -49,14 +49,14 @@ def test_the_story_from_the_issue_both_changes_survive_two_saves(client, editors
     login(client, alice)
     alices["summary_en"] = "Alice's summary"
     alices[step_field(alices, 2, "body_en")] = "Alice's step two"
-    alices["change_kind"] = "minor"
+    alices["minor_reason"] = "Tidying up"
     save_form(client, guide, alices)
 
     login(client, bob)
     bobs["fee_amount"] = "0.50"
     bobs["fee_currency"] = "USD"
     bobs[step_field(bobs, 3, "body_en")] = "Bob's step three"
-    bobs["change_kind"] = "minor"
+    bobs["minor_reason"] = "Tidying up"
     save_form(client, guide, bobs)
 
     def check():
@@ -81,12 +81,14 @@ def test_same_field_changed_by_both_asks_and_writes_nothing_until_chosen(
     summary = guide.summary_en
     alices, bobs = both_open(client, guide, alice, bob)
     login(client, alice)
-    alices.update(title_en="Alice's title", change_kind="minor")
+    alices.update(title_en="Alice's title", minor_reason="Tidying up")
     save_form(client, guide, alices)
     edit_version = type(guide).objects.get(pk=guide.pk).edit_version
 
     login(client, bob)
-    bobs.update(title_en="Bob's title", summary_en="Bob's summary", change_kind="minor")
+    bobs.update(
+        title_en="Bob's title", summary_en="Bob's summary", minor_reason="Tidying up"
+    )
     response = client.post(change_url(guide), bobs)
     assert response.status_code == 200
     page = response.content.decode()
@@ -119,9 +121,9 @@ def test_choosing_mine_keeps_mine(client, editors):
     guide = make_procedure(steps=1)
     alices, bobs = both_open(client, guide, alice, bob)
     login(client, alice)
-    save_form(client, guide, {**alices, "title_en": "A", "change_kind": "minor"})
+    save_form(client, guide, {**alices, "title_en": "A", "minor_reason": "Tidying up"})
     login(client, bob)
-    bobs.update(title_en="B", change_kind="minor", merge__title_en="mine")
+    bobs.update(title_en="B", minor_reason="Tidying up", merge__title_en="mine")
     save_form(client, guide, bobs)
     guide.refresh_from_db()
     assert guide.title_en == "B"
@@ -133,11 +135,11 @@ def test_a_row_deleted_by_one_and_untouched_by_the_other_is_deleted(client, edit
     alices, bobs = both_open(client, guide, alice, bob)
     login(client, alice)
     alices[step_field(alices, 2, "DELETE")] = "on"
-    alices["change_kind"] = "minor"
+    alices["minor_reason"] = "Tidying up"
     save_form(client, guide, alices)
     login(client, bob)
     bobs[step_field(bobs, 3, "title_en")] = "Bob's third"
-    bobs["change_kind"] = "minor"
+    bobs["minor_reason"] = "Tidying up"
     save_form(client, guide, bobs)
     titles = {s.position: s.title_en for s in Step.objects.filter(procedure=guide)}
     assert titles == {1: "Step 1 (en)", 3: "Bob's third"}
@@ -148,10 +150,12 @@ def test_a_row_deleted_by_me_and_untouched_by_them_is_deleted(client, editors):
     guide = make_procedure(steps=3)
     alices, bobs = both_open(client, guide, alice, bob)
     login(client, alice)
-    save_form(client, guide, {**alices, "summary_en": "A", "change_kind": "minor"})
+    save_form(
+        client, guide, {**alices, "summary_en": "A", "minor_reason": "Tidying up"}
+    )
     login(client, bob)
     bobs[step_field(bobs, 1, "DELETE")] = "on"
-    bobs["change_kind"] = "minor"
+    bobs["minor_reason"] = "Tidying up"
     save_form(client, guide, bobs)
     assert sorted(s.position for s in Step.objects.filter(procedure=guide)) == [2, 3]
     guide.refresh_from_db()
@@ -165,13 +169,13 @@ def test_a_row_deleted_by_one_and_edited_by_the_other_asks(client, editors):
     alices, bobs = both_open(client, guide, alice, bob)
     login(client, alice)
     alices[step_field(alices, 2, "DELETE")] = "on"
-    alices["change_kind"] = "minor"
+    alices["minor_reason"] = "Tidying up"
     save_form(client, guide, alices)
     assert not Step.objects.filter(pk=second.pk).exists()
 
     login(client, bob)
     bobs[step_field(bobs, 2, "title_en")] = "Bob's second"
-    bobs["change_kind"] = "minor"
+    bobs["minor_reason"] = "Tidying up"
     response = client.post(change_url(guide), bobs)
     assert response.status_code == 200
     key = f"steps-{second.pk}-row"
@@ -193,11 +197,11 @@ def test_a_row_i_deleted_that_they_edited_asks_and_theirs_keeps_it(client, edito
     alices, bobs = both_open(client, guide, alice, bob)
     login(client, alice)
     alices[step_field(alices, 2, "title_en")] = "Alice's second"
-    alices["change_kind"] = "minor"
+    alices["minor_reason"] = "Tidying up"
     save_form(client, guide, alices)
     login(client, bob)
     bobs[step_field(bobs, 2, "DELETE")] = "on"
-    bobs["change_kind"] = "minor"
+    bobs["minor_reason"] = "Tidying up"
     response = client.post(change_url(guide), bobs)
     assert response.status_code == 200, form_errors(response)
     assert Step.objects.filter(pk=second.pk).exists()
@@ -223,12 +227,12 @@ def test_a_step_they_added_is_kept(client, editors):
             prefix + "body_en": "Two",
             prefix + "body_km": "ពីរ",
             prefix + "procedure": str(guide.pk),
-            "change_kind": "minor",
+            "minor_reason": "Tidying up",
         }
     )
     save_form(client, guide, alices)
     login(client, bob)
-    save_form(client, guide, {**bobs, "summary_en": "B", "change_kind": "minor"})
+    save_form(client, guide, {**bobs, "summary_en": "B", "minor_reason": "Tidying up"})
     titles = {s.position: s.title_en for s in Step.objects.filter(procedure=guide)}
     assert titles == {1: "Step 1 (en)", 2: "Two"}
     guide.refresh_from_db()
@@ -240,10 +244,10 @@ def test_without_the_base_version_every_difference_is_asked(client, editors):
     guide = make_procedure(steps=1)
     alices, bobs = both_open(client, guide, alice, bob)
     login(client, alice)
-    save_form(client, guide, {**alices, "title_en": "A", "change_kind": "minor"})
+    save_form(client, guide, {**alices, "title_en": "A", "minor_reason": "Tidying up"})
     Version.objects.get_for_object(guide).delete()
     login(client, bob)
-    response = client.post(change_url(guide), {**bobs, "change_kind": "minor"})
+    response = client.post(change_url(guide), {**bobs, "minor_reason": "Tidying up"})
     assert response.status_code == 200
     conflict = response.context["adminform"].form.conflict
     assert not conflict["base_found"]
