@@ -40,6 +40,11 @@ class Audience(models.TextChoices):
     CITIZEN = "citizen", _("Cambodian citizens")
 
 
+# Channels where a person serves the visitor across a counter: only their guides
+# have a counter card. A self-service kiosk is a machine with nobody to show it to.
+COUNTER_CHANNELS = frozenset({Channel.SHOP, Channel.RETAILER})
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     REVIEW = "review", _("In review")
@@ -539,6 +544,18 @@ class Procedure(models.Model):
     @property
     def is_verified(self):
         return self.verified_on is not None
+
+    @property
+    def has_counter(self):
+        """Whether the visitor deals with a person at a counter (a counter card)."""
+        return self.channel in COUNTER_CHANNELS
+
+    def visitor_kinds(self):
+        """Who a counter card can be for: both kinds of visitor, unless the
+        guide is only for one."""
+        if self.audience == Audience.ANYONE:
+            return [Audience.FOREIGNER, Audience.CITIZEN]
+        return [Audience(self.audience)]
 
     @property
     def duration_display(self):
