@@ -29,7 +29,7 @@ def calendar_days_at_most(working_days):
 def hours_range(procedure):
     """(shortest, longest) typical time in calendar hours, or None if unknown."""
     low, high = procedure.duration_min, procedure.duration_max
-    if low is None and high is None or not procedure.duration_unit:
+    if (low is None and high is None) or not procedure.duration_unit:
         return None
     low = high if low is None else low
     high = low if high is None else high

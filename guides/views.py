@@ -14,15 +14,23 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from carriers.models import Carrier
+from carriers.models import Carrier, ContactKind
 from guides import caching, fastest
 from guides.feeds import Scope
 from guides.filters import ProcedureFilter
 from guides.forms import ReportForm
-from guides.models import Advice, Audience, DurationUnit, Procedure, Step, Update
+from guides.models import (
+    Advice,
+    Audience,
+    ContactLinkKind,
+    DurationUnit,
+    Procedure,
+    Step,
+    Update,
+)
 from guides.paging import SortedIdsPaginator
 from portal import pagecache, ratelimit
-from portal.languages import fallbacks_used, translated_fields
+from portal.languages import columns, fallbacks_used, translated_fields
 
 # How a visitor says who they are on the counter card (?who=…), with the
 # document that proves it.
@@ -112,7 +120,85 @@ class CarrierDetailView(DetailView):
                     }
                 )
             groups[-1]["guides"].append(procedure)
-        return super().get_context_data(task_groups=groups, **kwargs)
+        return super().get_context_data(
+            task_groups=groups, contacts=self.contacts(published), **kwargs
+        )
+
+    def contacts(self, published):
+        """Every way to reach the carrier the data has, each once: its own
+        contacts, then numbers and addresses its published guides' steps give
+        that the carrier's list lacks; its website only if no contact has it."""
+        carrier = self.object
+        seen, contacts = set(), []
+
+        def same(href):
+            return href.rstrip("/").lower()
+
+        for contact in carrier.contacts.all():
+            seen.add(same(contact.href or contact.value))
+            contacts.append(
+                {
+                    "kind": contact.kind,
+                    "kind_label": contact.get_kind_display(),
+                    "object": contact,
+                    "label": contact.label,
+                    "value": contact.value,
+                    "href": contact.href,
+                    "is_confirmed": contact.is_confirmed,
+                    "note": contact.note,
+                }
+            )
+        steps = (
+            Step.objects.filter(procedure__in=published)
+            .exclude(contact_kind="")
+            .select_related("procedure")
+            .only(
+                "contact_kind",
+                "contact_value",
+                *columns("contact_label"),
+                "procedure__slug",
+                *(f"procedure__{name}" for name in columns("title")),
+            )
+            .order_by("procedure__slug", "position")
+        )
+        kinds = {
+            ContactLinkKind.PHONE: ContactKind.PHONE,
+            ContactLinkKind.USSD: ContactKind.USSD,
+            ContactLinkKind.URL: ContactKind.WEBSITE,
+        }
+        for step in steps:
+            if same(step.contact_href) in seen:
+                continue
+            seen.add(same(step.contact_href))
+            kind = kinds[step.contact_kind]
+            contacts.append(
+                {
+                    "kind": kind,
+                    "kind_label": ContactKind(kind).label,
+                    "object": step,
+                    "label": step.contact_label,
+                    "value": step.contact_value,
+                    "href": step.contact_href,
+                    "is_confirmed": False,
+                    "note": "",
+                    "guide": step.procedure,
+                }
+            )
+        if carrier.website and same(carrier.website) not in seen:
+            contacts.insert(
+                0,
+                {
+                    "kind": ContactKind.WEBSITE,
+                    "kind_label": ContactKind.WEBSITE.label,
+                    "object": None,
+                    "label": "",
+                    "value": carrier.website,
+                    "href": carrier.website,
+                    "is_confirmed": False,
+                    "note": "",
+                },
+            )
+        return contacts
 
 
 class ProcedureListView(ListView):
