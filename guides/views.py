@@ -120,14 +120,17 @@ class CarrierDetailView(DetailView):
                     }
                 )
             groups[-1]["guides"].append(procedure)
-        return super().get_context_data(
-            task_groups=groups, contacts=self.contacts(published), **kwargs
+        contacts = pagecache.memo.get(
+            ("carrier-contacts", self.object.pk, get_language()),
+            lambda: self.contacts(published),
         )
+        return super().get_context_data(task_groups=groups, contacts=contacts, **kwargs)
 
     def contacts(self, published):
         """Every way to reach the carrier the data has, each once: its own
         contacts, then numbers and addresses its published guides' steps give
-        that the carrier's list lacks; its website only if no contact has it."""
+        that the carrier's list lacks; its website only if no contact has it.
+        Kept per content generation and language, as the catalog is."""
         carrier = self.object
         seen, contacts = set(), []
 
@@ -157,6 +160,7 @@ class CarrierDetailView(DetailView):
                 "contact_value",
                 *columns("contact_label"),
                 "procedure__slug",
+                "procedure__verified_on",
                 *(f"procedure__{name}" for name in columns("title")),
             )
             .order_by("procedure__slug", "position")
@@ -179,7 +183,7 @@ class CarrierDetailView(DetailView):
                     "label": step.contact_label,
                     "value": step.contact_value,
                     "href": step.contact_href,
-                    "is_confirmed": False,
+                    "is_confirmed": step.procedure.is_verified,
                     "note": "",
                     "guide": step.procedure,
                 }
@@ -194,7 +198,7 @@ class CarrierDetailView(DetailView):
                     "label": "",
                     "value": carrier.website,
                     "href": carrier.website,
-                    "is_confirmed": False,
+                    "is_confirmed": None,  # the carrier's own address: no badge
                     "note": "",
                 },
             )
