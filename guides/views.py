@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -35,8 +35,8 @@ from portal.languages import columns, fallbacks_used, translated_fields
 # How a visitor says who they are on the counter card (?who=…), with the
 # document that proves it.
 WHO_LABELS = {
-    Audience.FOREIGNER: _lazy("Foreigner with a passport"),
-    Audience.CITIZEN: _lazy("Cambodian ID card holder"),
+    Audience.FOREIGNER: gettext_lazy("Foreigner with a passport"),
+    Audience.CITIZEN: gettext_lazy("Cambodian ID card holder"),
 }
 
 
