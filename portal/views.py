@@ -6,7 +6,6 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from functools import cache
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
@@ -123,10 +122,9 @@ def server_error(request, *args, **kwargs):
     return default_server_error(request, *args, **kwargs)
 
 
-@cache
 def _service_worker_source():
-    path = finders.find("sw.js")
-    return Path(path).read_bytes()
+    # Read on each request (a few kB): an edited file is served at once.
+    return Path(finders.find("sw.js")).read_bytes()
 
 
 @require_safe

@@ -4,8 +4,8 @@
    works without it.
 
    Pages: network first, the saved copy when the network fails. At most
-   MAX_PAGES pages are kept; the oldest saved is dropped first. Stylesheets:
-   the saved copy first (their addresses change with their content). */
+   MAX_PAGES pages are kept; the oldest saved is dropped first. Stylesheets
+   and this site's script: the saved copy first, refreshed in the background. */
 "use strict";
 
 const PAGES = "pages-v1";
@@ -53,12 +53,18 @@ async function page(request) {
   }
 }
 
-async function asset(request) {
-  const saved = await caches.match(request, { cacheName: ASSETS });
-  if (saved) return saved;
-  const response = await fetch(request);
-  await keep(ASSETS, MAX_ASSETS, request, response.clone());
-  return response;
+// The saved copy at once, refreshed behind it for the next visit.
+function asset(event) {
+  const request = event.request;
+  const network = fetch(request).then(async (response) => {
+    await keep(ASSETS, MAX_ASSETS, request, response.clone());
+    return response;
+  });
+  return caches.match(request, { cacheName: ASSETS }).then((saved) => {
+    if (!saved) return network;
+    event.waitUntil(network.catch(() => undefined));
+    return saved;
+  });
 }
 
 self.addEventListener("fetch", (event) => {
@@ -68,8 +74,8 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate" && GUIDE.test(url.pathname)) {
     event.respondWith(page(request));
-  } else if (request.destination === "style") {
-    event.respondWith(asset(request));
+  } else if (request.destination === "style" || request.destination === "script") {
+    event.respondWith(asset(event));
   }
 });
 

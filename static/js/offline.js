@@ -20,6 +20,7 @@
     document.querySelectorAll("a[data-offline]").forEach(function (a) { pages.push(a.href); });
     var assets = [];
     document.querySelectorAll('link[rel="stylesheet"]').forEach(function (l) { assets.push(l.href); });
+    document.querySelectorAll("script[src]").forEach(function (s) { assets.push(s.src); });
     var channel = new MessageChannel();
     channel.port1.onmessage = function (event) {
       var answer = event.data || {};
