@@ -484,7 +484,8 @@ class TaskAdmin(TabbedTranslationAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(ProtectedDeleteMixin, TabbedTranslationAdmin):
-    list_display = ["name", "slug", "languages"]
+    list_display = ["name", "slug", "kind", "languages"]
+    list_filter = ["kind"]
     search_fields = [*columns("name"), "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
 
