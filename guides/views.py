@@ -8,9 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -30,6 +29,7 @@ from guides.models import (
 )
 from guides.paging import SortedIdsPaginator
 from portal import pagecache, ratelimit
+from portal.jinja2 import isodatetime
 from portal.languages import columns, fallbacks_used, translated_fields
 
 # How a visitor says who they are on the counter card (?who=…), with the
@@ -570,7 +570,7 @@ def how_to_json_ld(procedure, steps, requirements, request):
             "value": str(procedure.fee_amount),
         }
     if procedure.updated_at:
-        data["dateModified"] = procedure.updated_at.isoformat()
+        data["dateModified"] = isodatetime(procedure.updated_at)
     return data
 
 
