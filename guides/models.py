@@ -256,9 +256,13 @@ class ProcedureQuerySet(models.QuerySet):
                 "task__position",
             )
             .annotate(
+                # Documents to bring, as the guide's page counts them: cash
+                # or a phone number is had ready, not brought.
                 document_count=Coalesce(
                     Subquery(
-                        Requirement.objects.filter(procedure=OuterRef("pk"))
+                        Requirement.objects.filter(
+                            procedure=OuterRef("pk"), document__kind=DocumentKind.BRING
+                        )
                         .order_by()  # the default ordering would split the group
                         .values("procedure")
                         .annotate(n=Count("pk"))

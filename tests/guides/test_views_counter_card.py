@@ -5,6 +5,7 @@ import pytest
 
 from guides.models import Audience, Channel, Document, DocumentKind, Procedure
 from tests.factories import make_document, make_procedure
+from tests.pages import results
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +150,12 @@ def test_every_sentence_a_step_promises_on_this_page_is_on_that_page(client, see
             assert procedure.task.request_km in page, (procedure.slug, language)
         checked += 1
     assert checked >= 10
+
+
+def test_lists_count_the_documents_to_bring_as_the_guide_page_does(client):
+    procedure = make_procedure(requirements=2)
+    cash = make_document(kind=DocumentKind.READY)
+    procedure.requirements.create(document=cash, position=3)
+    listed = results(client.get("/en/guides/", {"carrier": procedure.carrier.slug}))
+    assert listed == [(procedure.slug, procedure.title_en, 2)]
+    assert "2 to bring" in client.get(procedure.get_absolute_url()).content.decode()
