@@ -68,18 +68,18 @@ class Ranking:
         return [way for way in self.known if way.hours == best]
 
 
-def rank(task_id, carrier_id, card_type_ids=()):
+def rank(task_id, carrier, card_type_ids=()):
     """The published ways to do a task with a carrier that apply to these card
     types (any, when none is given), fastest first; kept per content generation
     and language."""
     wanted = frozenset(card_type_ids)
-    key = ("fastest", task_id, carrier_id, wanted, get_language())
-    return pagecache.memo.get(key, lambda: _rank(task_id, carrier_id, wanted))
+    key = ("fastest", task_id, carrier.pk, wanted, get_language())
+    return pagecache.memo.get(key, lambda: _rank(task_id, carrier, wanted))
 
 
-def _rank(task_id, carrier_id, wanted):
+def _rank(task_id, carrier, wanted):
     reference = caching.catalog()
-    carrier = next(c for c in reference.carriers if c.pk == carrier_id)
+    carrier_id = carrier.pk
     candidates = (
         Procedure.objects.published()
         .filter(task=task_id, carrier=carrier_id)

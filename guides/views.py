@@ -278,7 +278,7 @@ class ProcedureListView(ListView):
             ]
             if cleaned.get("card_type") and not cards:
                 continue  # this carrier sells no such card
-            ranking = fastest.rank(task.pk, carrier.pk, cards)
+            ranking = fastest.rank(task.pk, carrier, cards)
             if ranking.known or ranking.unknown:
                 rankings.append(ranking)
         return rankings
@@ -362,7 +362,7 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
             }
         context.update(
             ranking=fastest.rank(
-                procedure.task_id, procedure.carrier_id, related["card_types"]
+                procedure.task_id, procedure.carrier, related["card_types"]
             ),
             print_view=self.print_view,
             bring=[r for r in requirements if r.document.is_document],
