@@ -29,7 +29,7 @@ def classify(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("guides", "0011_repair_fees_that_are_not_numbers"),
+        ("guides", "0031_published_at_set_by_the_workflow"),
     ]
 
     operations = [
