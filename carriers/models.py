@@ -163,6 +163,15 @@ class CardType(models.Model):
         _("validity (days)"), null=True, blank=True
     )
     is_prepaid = models.BooleanField(_("prepaid"), default=True)
+    expiry_note = models.TextField(
+        _("when it simply expires"),
+        blank=True,
+        help_text=_(
+            "What happens when a prepaid card of this type runs out without "
+            "being cancelled, as the sources say, naming them. Leave empty when "
+            "they do not say: visitors are then told that the sources are silent."
+        ),
+    )
 
     class Meta:
         ordering = ["carrier", "validity_days", "slug"]

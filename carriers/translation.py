@@ -15,4 +15,4 @@ class ContactTranslation(TranslationOptions):
 
 @register(CardType)
 class CardTypeTranslation(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "expiry_note")

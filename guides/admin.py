@@ -690,7 +690,8 @@ class SharedByGuidesMixin:
 
 @admin.register(Document)
 class DocumentAdmin(SharedByGuidesMixin, ProtectedDeleteMixin, TabbedTranslationAdmin):
-    list_display = ["name", "slug", "languages"]
+    list_display = ["name", "slug", "kind", "languages"]
+    list_filter = ["kind"]
     search_fields = [*columns("name"), "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
 

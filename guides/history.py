@@ -74,6 +74,7 @@ REQUIREMENT_FIELDS = [
     "form",
     "quantity",
     "is_optional",
+    "audience",
     "condition",
     "note",
 ]

@@ -40,6 +40,11 @@ class Audience(models.TextChoices):
     CITIZEN = "citizen", _("Cambodian citizens")
 
 
+# Channels where a person serves the visitor across a counter: only their guides
+# have a counter card. A self-service kiosk is a machine with nobody to show it to.
+COUNTER_CHANNELS = frozenset({Channel.SHOP, Channel.RETAILER})
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     REVIEW = "review", _("In review")
@@ -125,12 +130,30 @@ class Task(models.Model):
         return self.name
 
 
+class DocumentKind(models.TextChoices):
+    BRING = "bring", _("A document or thing to bring (original, copy, how many)")
+    READY = "ready", _("Something to have ready (money, a number, an address)")
+
+
 class Document(models.Model):
-    """Something a visitor may have to bring or upload: passport, the SIM card …"""
+    """Something a visitor may have to bring or upload: passport, the SIM card …
+
+    Or have ready: cash, their phone number, an email address. These are not
+    documents and have no form or count; the pages list them apart."""
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(
+        _("kind"),
+        max_length=5,
+        choices=DocumentKind,
+        default=DocumentKind.BRING,
+        help_text=_(
+            "“To bring” has a form (original, copy …) and a number; "
+            "“have ready” (cash, your number, an email address) has neither."
+        ),
+    )
 
     class Meta:
         ordering = ["slug"]
@@ -139,6 +162,10 @@ class Document(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_document(self):
+        return self.kind == DocumentKind.BRING
 
 
 class Advice(models.Model):
@@ -229,9 +256,13 @@ class ProcedureQuerySet(models.QuerySet):
                 "task__position",
             )
             .annotate(
+                # Documents to bring, as the guide's page counts them: cash
+                # or a phone number is had ready, not brought.
                 document_count=Coalesce(
                     Subquery(
-                        Requirement.objects.filter(procedure=OuterRef("pk"))
+                        Requirement.objects.filter(
+                            procedure=OuterRef("pk"), document__kind=DocumentKind.BRING
+                        )
                         .order_by()  # the default ordering would split the group
                         .values("procedure")
                         .annotate(n=Count("pk"))
@@ -522,6 +553,18 @@ class Procedure(models.Model):
         return self.verified_on is not None
 
     @property
+    def has_counter(self):
+        """Whether the visitor deals with a person at a counter (a counter card)."""
+        return self.channel in COUNTER_CHANNELS
+
+    def visitor_kinds(self):
+        """Who a counter card can be for: both kinds of visitor, unless the
+        guide is only for one."""
+        if self.audience == Audience.ANYONE:
+            return [Audience.FOREIGNER, Audience.CITIZEN]
+        return [Audience(self.audience)]
+
+    @property
     def duration_display(self):
         if self.duration_min is None and self.duration_max is None:
             return ""
@@ -708,6 +751,16 @@ class Requirement(models.Model):
         _("how many"), default=1, validators=[MinValueValidator(1)]
     )
     is_optional = models.BooleanField(_("optional"), default=False)
+    audience = models.CharField(
+        _("who needs it"),
+        max_length=10,
+        choices=Audience,
+        default=Audience.ANYONE,
+        help_text=_(
+            "The counter card of a foreigner lists only what foreigners need, "
+            "and a Cambodian ID holder's only what citizens need."
+        ),
+    )
     condition = models.CharField(
         _("only when"),
         max_length=240,
@@ -731,9 +784,31 @@ class Requirement(models.Model):
         ]
 
     def __str__(self):
+        if not self.document.is_document:
+            return str(self.document)
         return f"{self.document} ({self.get_form_display()} × {self.quantity})"
 
+    def clean(self):
+        document = self.document if self.document_id else None
+        if (
+            document
+            and not document.is_document
+            and (self.form != DocumentForm.ORIGINAL or self.quantity != 1)
+        ):
+            raise ValidationError(
+                _(
+                    "%(name)s is something to have ready, not a document: "
+                    "leave the form as original and the number at 1."
+                )
+                % {"name": document.name}
+            )
+
+    def applies_to(self, who):
+        """Whether a visitor who is `who` (an Audience value) needs it."""
+        return self.audience in (Audience.ANYONE, who)
+
     get_form_display = choice_label("form", DocumentForm)
+    get_audience_display = choice_label("audience", Audience)
 
 
 class UpdateKind(models.TextChoices):

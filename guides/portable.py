@@ -36,6 +36,8 @@ from guides.models import (
     CHANGE_LABELS,
     Advice,
     Document,
+    DocumentForm,
+    DocumentKind,
     Procedure,
     Report,
     Requirement,
@@ -668,6 +670,7 @@ class Checker:
                 sections[name] = rows
             else:
                 self.problem(name, "must be a list of rows")
+        self.sections = sections
         self.check_users(sections.get(USERS, []))
         for kind in KINDS:
             self.declare(kind, sections.get(kind.name, []))
@@ -1059,11 +1062,49 @@ def check_procedure(checker, row, place):
                     f"{place}.steps[{index}].logic",
                     'The first step cannot be "and" or "or": nothing comes before it.',
                 )
+    requirements = row.get("requirements")
+    if isinstance(requirements, list):
+        for index, requirement in enumerate(requirements):
+            if isinstance(requirement, dict):
+                check_requirement(
+                    checker, requirement, f"{place}.requirements[{index}]"
+                )
     updates = row.get("updates")
     if isinstance(updates, list):
         for index, update in enumerate(updates):
             if isinstance(update, dict):
                 check_update(checker, update, f"{place}.updates[{index}]", row)
+
+
+def document_kind(checker, slug):
+    """The kind of the document with this slug: the file's row, else the
+    database's; None when neither knows it (reported as a reference)."""
+    for row in getattr(checker, "sections", {}).get("documents", []):
+        if isinstance(row, dict) and row.get("slug") == slug:
+            return row.get("kind", DocumentKind.BRING)
+    return (
+        Document.objects.filter(slug=slug).values_list("kind", flat=True).first()
+        if isinstance(slug, str)
+        else None
+    )
+
+
+def check_requirement(checker, requirement, place):
+    """Something to have ready (cash, a number) has no form and no count."""
+    if document_kind(checker, requirement.get("document")) != DocumentKind.READY:
+        return
+    if requirement.get("form", DocumentForm.ORIGINAL) != DocumentForm.ORIGINAL:
+        checker.problem(
+            f"{place}.form",
+            f"{requirement.get('document')!r} is something to have ready, not a "
+            'document to bring: its form must be "original"',
+        )
+    if requirement.get("quantity", 1) != 1:
+        checker.problem(
+            f"{place}.quantity",
+            f"{requirement.get('document')!r} is something to have ready, not a "
+            "document to bring: its quantity must be 1",
+        )
 
 
 def check_update(checker, update, place, guide):

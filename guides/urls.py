@@ -35,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "guides/<slug:slug>/counter-card/",
-        cached_page(views.CounterCardView.as_view()),
+        cached_page(views.CounterCardView.as_view(), query=("who",)),
         name="procedure-counter-card",
     ),
     path("guides/<slug:slug>/report/", views.report_problem, name="report"),

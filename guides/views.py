@@ -8,21 +8,36 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from carriers.models import Carrier
-from guides import caching
+from carriers.models import Carrier, ContactKind
+from guides import caching, fastest
 from guides.feeds import Scope
 from guides.filters import ProcedureFilter
 from guides.forms import ReportForm
-from guides.models import Advice, DurationUnit, Procedure, Step, Update
+from guides.models import (
+    Advice,
+    Audience,
+    ContactLinkKind,
+    DurationUnit,
+    Procedure,
+    Step,
+    Update,
+)
 from guides.paging import SortedIdsPaginator
 from portal import pagecache, ratelimit
 from portal.jinja2 import isodatetime
-from portal.languages import fallbacks_used, translated_fields
+from portal.languages import columns, fallbacks_used, translated_fields
+
+# How a visitor says who they are on the counter card (?who=…), with the
+# document that proves it.
+WHO_LABELS = {
+    Audience.FOREIGNER: gettext_lazy("Foreigner with a passport"),
+    Audience.CITIZEN: gettext_lazy("Cambodian ID card holder"),
+}
 
 
 class HomeView(TemplateView):
@@ -105,7 +120,89 @@ class CarrierDetailView(DetailView):
                     }
                 )
             groups[-1]["guides"].append(procedure)
-        return super().get_context_data(task_groups=groups, **kwargs)
+        contacts = pagecache.memo.get(
+            ("carrier-contacts", self.object.pk, get_language()),
+            lambda: self.contacts(published),
+        )
+        return super().get_context_data(task_groups=groups, contacts=contacts, **kwargs)
+
+    def contacts(self, published):
+        """Every way to reach the carrier the data has, each once: its own
+        contacts, then numbers and addresses its published guides' steps give
+        that the carrier's list lacks; its website only if no contact has it.
+        Kept per content generation and language, as the catalog is."""
+        carrier = self.object
+        seen, contacts = set(), []
+
+        def same(href):
+            return href.rstrip("/").lower()
+
+        for contact in carrier.contacts.all():
+            seen.add(same(contact.href or contact.value))
+            contacts.append(
+                {
+                    "kind": contact.kind,
+                    "kind_label": contact.get_kind_display(),
+                    "object": contact,
+                    "label": contact.label,
+                    "value": contact.value,
+                    "href": contact.href,
+                    "is_confirmed": contact.is_confirmed,
+                    "note": contact.note,
+                }
+            )
+        steps = (
+            Step.objects.filter(procedure__in=published)
+            .exclude(contact_kind="")
+            .select_related("procedure")
+            .only(
+                "contact_kind",
+                "contact_value",
+                *columns("contact_label"),
+                "procedure__slug",
+                "procedure__verified_on",
+                *(f"procedure__{name}" for name in columns("title")),
+            )
+            .order_by("procedure__slug", "position")
+        )
+        kinds = {
+            ContactLinkKind.PHONE: ContactKind.PHONE,
+            ContactLinkKind.USSD: ContactKind.USSD,
+            ContactLinkKind.URL: ContactKind.WEBSITE,
+        }
+        for step in steps:
+            if same(step.contact_href) in seen:
+                continue
+            seen.add(same(step.contact_href))
+            kind = kinds[step.contact_kind]
+            contacts.append(
+                {
+                    "kind": kind,
+                    "kind_label": ContactKind(kind).label,
+                    "object": step,
+                    "label": step.contact_label,
+                    "value": step.contact_value,
+                    "href": step.contact_href,
+                    "is_confirmed": step.procedure.is_verified,
+                    "note": "",
+                    "guide": step.procedure,
+                }
+            )
+        if carrier.website and same(carrier.website) not in seen:
+            contacts.insert(
+                0,
+                {
+                    "kind": ContactKind.WEBSITE,
+                    "kind_label": ContactKind.WEBSITE.label,
+                    "object": None,
+                    "label": "",
+                    "value": carrier.website,
+                    "href": carrier.website,
+                    "is_confirmed": None,  # the carrier's own address: no badge
+                    "note": "",
+                },
+            )
+        return contacts
 
 
 class ProcedureListView(ListView):
@@ -150,10 +247,41 @@ class ProcedureListView(ListView):
             active_filters=self.filterset.active_filters(),
             page_query=query.urlencode(),
         )
+        context["rankings"] = self.rankings()
         context["loosen"] = self.loosen_suggestions(
             context["paginator"].count, context["active_filters"]
         )
         return context
+
+    def rankings(self):
+        """On a task's page: the fastest way per carrier (the one filtered, or
+        each), for the card type filtered."""
+        if not self.filterset.is_bound or not self.filterset.form.is_valid():
+            return []
+        cleaned = self.filterset.form.cleaned_data
+        if not cleaned.get("task"):
+            return []
+        reference = caching.catalog()
+        task = next(t for t in reference.tasks if t.slug == cleaned["task"])
+        carriers = [
+            c
+            for c in reference.carriers
+            if not cleaned.get("carrier") or c.slug == cleaned["carrier"]
+        ]
+        rankings = []
+        for carrier in carriers:
+            cards = [
+                card.pk
+                for card in reference.card_types
+                if card.carrier_id == carrier.pk
+                and card.slug == cleaned.get("card_type")
+            ]
+            if cleaned.get("card_type") and not cards:
+                continue  # this carrier sells no such card
+            ranking = fastest.rank(task.pk, carrier, cards)
+            if ranking.known or ranking.unknown:
+                rankings.append(ranking)
+        return rankings
 
     def loosen_suggestions(self, count, active_filters):
         """When nothing matches: how many guides each filter's removal would show
@@ -221,8 +349,24 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         steps = list(procedure.steps.all())
         updates = list(procedure.updates.all())
         other_ways = self.other_ways(procedure)
+        if procedure.has_counter:
+            with translation.override("km"):
+                khmer_request = str(procedure.task.request or procedure.task.name)
+            context["counter"] = {
+                "khmer": khmer_request,
+                "visitor": procedure.task.request or procedure.task.name,
+                "choices": [
+                    {"value": kind, "label": WHO_LABELS[kind]}
+                    for kind in procedure.visitor_kinds()
+                ],
+            }
         context.update(
+            ranking=fastest.rank(
+                procedure.task_id, procedure.carrier, related["card_types"]
+            ),
             print_view=self.print_view,
+            bring=[r for r in requirements if r.document.is_document],
+            have_ready=[r for r in requirements if not r.document.is_document],
             checks=[a for a in advice if a.kind == Advice.Kind.CHECK],
             warnings=[a for a in advice if a.kind == Advice.Kind.WARNING],
             requirements=requirements,
@@ -295,31 +439,71 @@ class ProcedurePrintView(ProcedureDetailView):
     print_view = True
 
 
+def counter_lines(requirements, who):
+    """What a visitor who is `who` brings and has ready, in the active language:
+    two lists of {"text", "optional", "condition"}."""
+    bring, ready = [], []
+    for r in requirements:
+        if not r.applies_to(who):
+            continue
+        if r.document.is_document:
+            text = _("%(document)s: %(form)s × %(quantity)s") % {
+                "document": r.document.name,
+                "form": r.get_form_display(),
+                "quantity": r.quantity,
+            }
+            target = bring
+        else:
+            text, target = str(r.document.name), ready
+        target.append(
+            {"text": text, "optional": r.is_optional, "condition": r.condition}
+        )
+    return bring, ready
+
+
 class CounterCardView(PublishedProcedureMixin, DetailView):
-    """The request and the documents in Khmer, large, to show shop staff, each
-    line beside the visitor's own language."""
+    """The request and what the visitor brings, in Khmer, large, to show a
+    clerk, each line beside the visitor's own language; for one kind of
+    visitor (?who=foreigner or ?who=citizen), chosen by a plain link."""
 
     template_name = "guides/procedure_counter_card.html"
+
+    def get_object(self, queryset=None):
+        procedure = super().get_object(queryset)
+        if not procedure.has_counter:
+            raise Http404("This guide has no counter to show a card at.")
+        return procedure
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         procedure = self.object
+        kinds = procedure.visitor_kinds()
+        asked = self.request.GET.get("who", "")
+        who = asked if asked in kinds else None
+        if who is None and len(kinds) == 1:
+            who = kinds[0]
+        context.update(
+            choices=[
+                {"value": kind, "label": WHO_LABELS[kind], "current": kind == who}
+                for kind in kinds
+            ],
+            who=who,
+            unknown_who=bool(asked) and who != asked,
+            show_visitor_language=get_language() != "km",
+        )
         requirements = list(procedure.requirements.all())
 
         def card():
+            bring, ready = counter_lines(requirements, who) if who else ([], [])
             return {
                 "request": procedure.task.request or procedure.task.name,
-                "documents_heading": _("Documents I have brought"),
+                "who": str(WHO_LABELS[who]) if who else "",
+                "bring_heading": _("I have brought"),
+                "ready_heading": _("I also have ready"),
                 "phone_label": _("My phone number"),
-                "documents": [
-                    _("%(document)s (%(form)s × %(quantity)s)")
-                    % {
-                        "document": r.document.name,
-                        "form": r.get_form_display(),
-                        "quantity": r.quantity,
-                    }
-                    for r in requirements
-                ],
+                "optional": _("optional"),
+                "bring": bring,
+                "ready": ready,
             }
 
         visitor = card()
@@ -328,8 +512,8 @@ class CounterCardView(PublishedProcedureMixin, DetailView):
         context.update(
             khmer=khmer,
             visitor=visitor,
-            documents=list(zip(khmer["documents"], visitor["documents"], strict=True)),
-            show_visitor_language=get_language() != "km",
+            bring=list(zip(khmer["bring"], visitor["bring"], strict=True)),
+            ready=list(zip(khmer["ready"], visitor["ready"], strict=True)),
         )
         return context
 

@@ -34,6 +34,7 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    path("sw.js", views.service_worker, name="service-worker"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,11 +1,14 @@
-"""Operational views: the health check and the page for an unreachable database."""
+"""Operational views: the health check, the page for an unreachable database,
+and the service worker that keeps guides for offline use."""
 
 import logging
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
 
+from django.contrib.staticfiles import finders
 from django.db import (
     DEFAULT_DB_ALIAS,
     DatabaseError,
@@ -117,3 +120,20 @@ def server_error(request, *args, **kwargs):
     if isinstance(error, OperationalError | InterfaceError):
         return database_unavailable(request)
     return default_server_error(request, *args, **kwargs)
+
+
+def _service_worker_source():
+    # Read on each request (a few kB): an edited file is served at once.
+    return Path(finders.find("sw.js")).read_bytes()
+
+
+@require_safe
+def service_worker(request):
+    """static/sw.js at the root of the site: a service worker controls only the
+    pages under its own address, and the offline copies are of pages under
+    /<language>/. Revalidated on every visit, so a new version takes over."""
+    response = HttpResponse(
+        _service_worker_source(), content_type="text/javascript; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-cache"
+    return response

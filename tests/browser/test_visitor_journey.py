@@ -44,9 +44,11 @@ def test_visitor_finds_follows_and_shows_a_metfone_cancellation(
     expect(page.locator("html")).to_have_attribute("lang", "km")
     screenshot("04-guide-km")
 
-    page.goto(f"{site}/en/guides/{slug}/")
-    page.get_by_role("link", name="Show the shop staff (Khmer card)").click()
+    # The counter card belongs to the shop guide: a clerk reads it.
+    page.goto(f"{site}/en/guides/metfone-cancel-shop/")
+    page.get_by_role("link", name="Foreigner with a passport").click()
     expect(page.locator("p.request[lang=km]")).to_be_visible()
+    expect(page.locator("#card-bring")).to_be_visible()
     screenshot("05-counter-card-en")
 
     page.goto(f"{site}/en/guides/{slug}/")
@@ -69,7 +71,10 @@ def test_pages_fit_a_360_px_screen(page, site, screenshot):
         ("08-finder-km-search", "/km/guides/?q=%E6%B3%A8%E9%94%80"),
         ("09-carrier-smart-zh", "/zh-hans/carriers/smart/"),
         ("10-finder-bad-filter", "/en/guides/?carrier=true&channel=pigeon"),
-        ("11-counter-card-zh", "/zh-hans/guides/cootel-cancel-shop/counter-card/"),
+        (
+            "11-counter-card-zh",
+            "/zh-hans/guides/cootel-cancel-shop/counter-card/?who=foreigner",
+        ),
         ("12-guide-zh", "/zh-hans/guides/smart-cancel-hotline/"),
     ]:
         page.goto(site + path)

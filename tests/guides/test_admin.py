@@ -77,6 +77,7 @@ def requirement(n, document, **extra):
         "document": str(document.pk),
         "form": "original",
         "quantity": "1",
+        "audience": "anyone",
         **extra,
     }
 
@@ -298,3 +299,16 @@ def test_editors_triage_reports_in_the_admin(client, editor):
     form = response.context["adminform"].form
     assert set(form.fields) == {"status", "editor_note"}
     assert client.get(reverse("admin:guides_report_add")).status_code == 403
+
+
+def test_something_to_have_ready_cannot_be_given_a_form_or_count(client, editor):
+    carrier, task = make_carrier(), make_task()
+    cash = make_document(kind="ready", name_en="Cash")
+    data = guide_form(
+        carrier, task, requirements=[requirement(1, cash, form="copy", quantity="2")]
+    )
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "is something to have ready, not a document" in response.content.decode()
+    data = guide_form(carrier, task, requirements=[requirement(1, cash)])
+    assert client.post(ADD_URL, data).status_code == 302

@@ -252,7 +252,12 @@ def run(name, client, w):
         guide = w.live if "live" in name else w.draft
         document = guide.requirements.get().document
         url = reverse("admin:guides_document_change", args=[document.pk])
-        data = {"name_zh_hans": "护照", "name_en": "Renamed", "slug": document.slug}
+        data = {
+            "name_zh_hans": "护照",
+            "name_en": "Renamed",
+            "slug": document.slug,
+            "kind": document.kind,
+        }
         response = client.post(url, data)
         return outcome(
             response,

@@ -16,7 +16,7 @@ from django.db import connection
 
 from carriers.models import Carrier
 from guides import portable
-from guides.models import Procedure, Status, Step
+from guides.models import Document, Procedure, Requirement, Status, Step
 from portal.models import ContentGeneration
 from tests.factories import (
     make_card_type,
@@ -308,3 +308,67 @@ def test_the_migration_empties_a_fee_stored_as_infinity(client):
     assert Procedure.objects.get(pk=kept.pk).fee_amount == Decimal("3.50")
     assert client.get(guide.get_absolute_url()).status_code == 200
     assert portable.export_data()["procedures"]
+
+
+def with_requirement(data, document_kind, **requirement):
+    data = copy.deepcopy(data)
+    data["documents"] = [
+        {
+            "name": {"zh-hans": "现金", "en": "Cash", "km": "សាច់ប្រាក់"},
+            "slug": "cash",
+            "description": {},
+            "kind": document_kind,
+        }
+    ]
+    guide(data)["requirements"] = [
+        {"document": "cash", "position": 1, "audience": "anyone", **requirement}
+    ]
+    return data
+
+
+def test_documents_and_requirements_carry_their_kind_and_audience(content):
+    make_procedure(slug="with-cash").requirements.create(
+        document=Document.objects.create(slug="cash", name="Cash", kind="ready"),
+        position=1,
+        audience="foreigner",
+    )
+    data = portable.export_data()
+    assert {"slug": "cash", "kind": "ready"}.items() <= next(
+        d for d in data["documents"] if d["slug"] == "cash"
+    ).items()
+    row = next(p for p in data["procedures"] if p["slug"] == "with-cash")
+    assert row["requirements"][0]["audience"] == "foreigner"
+
+
+def test_an_unknown_kind_or_audience_is_refused(content, tmp_path):
+    data = with_requirement(content, "money", audience="tourists")
+    data["procedures"][0]["requirements"][0]["audience"] = "tourists"
+    problems = import_problems(data, tmp_path)
+    assert any(
+        p.strip().startswith("documents[0].kind: Value 'money'") for p in problems
+    )
+    assert any(
+        p.strip().startswith("procedures[0].requirements[0].audience: Value 'tourists'")
+        for p in problems
+    )
+
+
+def test_something_to_have_ready_has_no_form_or_count(content, tmp_path):
+    data = with_requirement(content, "ready", form="copy", quantity=2)
+    problems = import_problems(data, tmp_path)
+    assert any(
+        p.strip().startswith(
+            "procedures[0].requirements[0].form: 'cash' is something to have ready"
+        )
+        for p in problems
+    )
+    assert any(
+        p.strip().startswith("procedures[0].requirements[0].quantity:")
+        for p in problems
+    )
+    # The same row is fine for a document to bring.
+    call_command_ok = with_requirement(content, "bring", form="copy", quantity=2)
+    path = tmp_path / "ok.json"
+    path.write_text(json.dumps(call_command_ok, ensure_ascii=False), "utf-8")
+    call_command("import_content", str(path), stdout=io.StringIO())
+    assert Requirement.objects.get().form == "copy"

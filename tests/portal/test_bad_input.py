@@ -87,6 +87,7 @@ def assert_handled(client, url):
             "text/plain",
             "application/json",
             "application/ld+json",
+            "text/javascript",  # the service worker, /sw.js
         }
 
 

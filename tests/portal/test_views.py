@@ -106,3 +106,13 @@ def test_a_terminated_postgresql_connection_is_replaced_on_the_next_request():
     status, body = get(procedure.get_absolute_url())
     assert status == 200, body[:500]
     assert connection.connection.info.backend_pid != pid
+
+
+def test_the_service_worker_is_served_from_the_root_and_revalidated(client, db):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    body = response.content.decode()
+    # The size bound the note states.
+    assert "const MAX_PAGES = 40;" in body

@@ -1,0 +1,103 @@
+/* Keeps the guides a visitor opened, so that a guide, its print view and its
+   counter cards open with no connection (a traveller cancelling a SIM loses
+   data exactly when the card is needed). Progressive enhancement: every page
+   works without it.
+
+   Pages: network first, the saved copy when the network fails. At most
+   MAX_PAGES pages are kept; the oldest saved is dropped first. Stylesheets
+   and this site's script: the saved copy first, refreshed in the background. */
+"use strict";
+
+const PAGES = "pages-v1";
+const ASSETS = "assets-v1";
+const MAX_PAGES = 40; // 10 guides with their print view and two counter cards
+const MAX_ASSETS = 8;
+// A guide, its print view or its counter card, in any language.
+const GUIDE = /^\/[a-z-]+\/guides\/[^/]+\/(print\/|counter-card\/)?$/;
+
+self.addEventListener("install", () => self.skipWaiting());
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((names) => Promise.all(
+        names.filter((name) => name !== PAGES && name !== ASSETS)
+          .map((name) => caches.delete(name))))
+      .then(() => self.clients.claim()));
+});
+
+async function trim(name, max) {
+  const cache = await caches.open(name);
+  const keys = await cache.keys(); // oldest first: insertion order
+  await Promise.all(keys.slice(0, Math.max(0, keys.length - max))
+    .map((key) => cache.delete(key)));
+}
+
+async function keep(name, max, request, response) {
+  if (!response || response.status !== 200 || response.type !== "basic") return;
+  const cache = await caches.open(name);
+  await cache.delete(request); // re-saved pages move to the newest end
+  await cache.put(request, response);
+  await trim(name, max);
+}
+
+async function page(request) {
+  try {
+    const response = await fetch(request);
+    await keep(PAGES, MAX_PAGES, request, response.clone());
+    return response;
+  } catch (error) {
+    const saved = await caches.match(request, { cacheName: PAGES });
+    if (saved) return saved;
+    throw error;
+  }
+}
+
+// The saved copy at once, refreshed behind it for the next visit.
+function asset(event) {
+  const request = event.request;
+  const network = fetch(request).then(async (response) => {
+    await keep(ASSETS, MAX_ASSETS, request, response.clone());
+    return response;
+  });
+  return caches.match(request, { cacheName: ASSETS }).then((saved) => {
+    if (!saved) return network;
+    event.waitUntil(network.catch(() => undefined));
+    return saved;
+  });
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate" && GUIDE.test(url.pathname)) {
+    event.respondWith(page(request));
+  } else if (request.destination === "style" || request.destination === "script") {
+    event.respondWith(asset(event));
+  }
+});
+
+// A guide page asks to save itself, its print view, its counter cards and
+// its stylesheets; the answer says how many were saved.
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type !== "save" || !Array.isArray(data.pages)) return;
+  const port = event.ports[0];
+  const same = (href) => new URL(href, self.location.href).origin === self.location.origin;
+  const save = async (href, name, max) => {
+    const request = new Request(href, { credentials: "same-origin" });
+    const response = await fetch(request);
+    await keep(name, max, request, response);
+    return response.ok;
+  };
+  event.waitUntil(
+    Promise.allSettled([
+      ...data.pages.filter(same).slice(0, MAX_PAGES).map((href) => save(href, PAGES, MAX_PAGES)),
+      ...(data.assets || []).filter(same).map((href) => save(href, ASSETS, MAX_ASSETS)),
+    ]).then((results) => {
+      const saved = results.filter((r) => r.status === "fulfilled" && r.value).length;
+      if (port) port.postMessage({ saved: saved, asked: results.length });
+    }));
+});
