@@ -175,7 +175,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             },
         ),
         (_("Checks and warnings"), {"fields": ["advice"]}),
-        (_("Sources"), {"fields": ["sources", "source_note"]}),
+        (_("Sources"), {"fields": ["sources", "source_note", "sources_disagree"]}),
         (
             _("Verification"),
             {
@@ -504,7 +504,7 @@ class AdviceAdmin(TabbedTranslationAdmin):
 @admin.register(Source)
 class SourceAdmin(TabbedTranslationAdmin):
     list_display = ["title", "key", "publisher", "languages"]
-    search_fields = [*TRANSLATED_SEARCH, "key", "publisher"]
+    search_fields = [*TRANSLATED_SEARCH, "key", *columns("publisher")]
 
     languages = languages_column()
 
