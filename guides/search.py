@@ -24,7 +24,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.utils import translation
 from django.db.models import Case, Exists, Lookup, OuterRef, Q, TextField, Value, When
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import Exact, LessThan
@@ -59,18 +58,35 @@ LATIN = re.compile(r"[a-z0-9]")
 DAYS = re.compile(r"(\d{1,3})\s*(?:days?|天|日|ថ្ងៃ)(?![a-z])")
 CHINESE_NUMBERS = str.maketrans("一二三四五六七八九十", "123456789X")
 # Words that say nothing about which guide is meant.
-STOPWORDS = {
-    *"a an and at by can do for from how i in is it me my of on or the to want "
-    "with what where sim card number phone please".split(),
-    *"怎么 如何 怎样 我想 我要 想要 请问 手机卡 电话卡 号码 sim卡".split(),
-    *"របៀប ខ្ញុំ ចង់ ស៊ីម ស៊ីមកាត លេខ".split(),
-}
+_STOPWORDS = """
+    a an and at by can do for from how i in is it me my of on or the to want with
+    what where sim card number phone please
+    怎么 如何 怎样 我想 我要 想要 请问 手机卡 电话卡 号码 sim卡
+    របៀប ខ្ញុំ ចង់ ស៊ីម ស៊ីមកាត លេខ
+"""
+STOPWORDS = set(_STOPWORDS.split())
 CHINESE_STOPWORDS = sorted(
     (word for word in STOPWORDS if re.match(f"[{CHINESE}]", word)),
     key=len,
     reverse=True,
 )
+# Channels are the code's choices, so their words are here: a search for one
+# lists that channel's guides first, whether or not their text says the word.
+CHANNEL_WORDS = {
+    "online": "online, website, web form, form, 网上, 在线, 线上, 官网, 网站, 表格, "
+    "អនឡាញ, គេហទំព័រ, ទម្រង់",
+    "app": "app, application, 应用, កម្មវិធី",
+    "hotline": "hotline, call, phone call, customer service, by phone, 热线, 客服, "
+    "打电话, 电话, ហៅ, ទូរស័ព្ទ, សេវាអតិថិជន",
+    "sms_ussd": "sms, ussd, text message, 短信, 发短信, សារ",
+    "shop": "shop, carrier shop, counter, 营业厅, 门店, 柜台, ហាង, បញ្ជរ",
+    "kiosk": "kiosk, machine, self service, 自助机, 自助, ម៉ាស៊ីន",
+    "retailer": "retailer, convenience store, store, supermarket, 便利店, 超市, "
+    "ហាងលក់ទំនិញ, ផ្សារទំនើប",
+}
 TERM_SEPARATORS = re.compile(r"[,，、;；\n]+")
+# Known words beyond the names, for correcting typos.
+EXTRA_WORDS = ("passport", "receipt", "balance", "package", "number", "refund")
 # A typo is corrected only to a known word this close to it.
 PG_SIMILARITY, DIFFLIB_RATIO = 0.3, 0.75
 
@@ -147,7 +163,11 @@ def pairs_for(document):
     if len(sections) != 3:
         return f" {' '.join(p for ws in words for p in ws)} "
     return " {} {} {} {} {} ".format(
-        " ".join(words[0]), TITLE_END, " ".join(words[1]), SUMMARY_END, " ".join(words[2])
+        " ".join(words[0]),
+        TITLE_END,
+        " ".join(words[1]),
+        SUMMARY_END,
+        " ".join(words[2]),
     )
 
 
@@ -173,7 +193,8 @@ def entity_key(text):
 @dataclass
 class Vocabulary:
     """The names a query can mention, longest first: (phrase, kind, value)
-    with kind "carrier" (pk), "card" (slug) or "task" (pk); card types by
+    with kind "carrier" (pk), "card" (slug), "task" (pk) or "channel"
+    (value); card types by
     validity days; the known words a typo is corrected to."""
 
     phrases: list = field(default_factory=list)
@@ -208,6 +229,9 @@ def build_vocabulary(reference):
             terms = getattr(task, column("search_terms", code)) or ""
             for term in TERM_SEPARATORS.split(terms):
                 add(term, "task", task.pk)
+    for channel, words_ in CHANNEL_WORDS.items():
+        for word in TERM_SEPARATORS.split(words_):
+            add(word, "channel", channel)
     by_days = {}
     for card in reference.card_types:
         if card.validity_days:
@@ -219,33 +243,10 @@ def build_vocabulary(reference):
             for word in phrase.split()
             if len(word) >= 4 and LATIN.match(word)
         }
-        | {
-            word
-            for channel in _channel_words()
-            for word in channel.split()
-            if len(word) >= 4
-        }
+        | set(EXTRA_WORDS)
     )
     ordered = sorted(phrases, key=lambda p: (-len(p[0]), p))
     return Vocabulary(ordered, by_days, words)
-
-
-def _channel_words():
-    from guides.models import Channel
-
-    with translation.override("en"):
-        labels = [entity_key(str(label)) for label in Channel.labels]
-    return labels + [
-        "shop",
-        "online",
-        "website",
-        "hotline",
-        "kiosk",
-        "store",
-        "receipt",
-        "passport",
-        "balance",
-    ]
 
 
 def vocabulary():
@@ -264,16 +265,27 @@ class Query:
 
     carriers: set = field(default_factory=set)
     card_types: set = field(default_factory=set)
-    # {word as typed: task pks it names}
+    # {word as typed: task pks it names}, {word as typed: channels it names}
     tasks: dict = field(default_factory=dict)
+    channels: dict = field(default_factory=dict)
     terms: list = field(default_factory=list)
 
     @property
     def task_ids(self):
         return set().union(*self.tasks.values()) if self.tasks else set()
 
+    @property
+    def channel_values(self):
+        return set().union(*self.channels.values()) if self.channels else set()
+
     def is_empty(self):
-        return not (self.carriers or self.card_types or self.tasks or self.terms)
+        return not (
+            self.carriers
+            or self.card_types
+            or self.tasks
+            or self.channels
+            or self.terms
+        )
 
 
 def _find(text, phrase, whole_word):
@@ -307,6 +319,8 @@ def parse(text, words=None):
                 query.carriers.add(value)
             elif kind == "card":
                 query.card_types.add(value)
+            elif kind == "channel":
+                query.channels.setdefault(phrase, set()).add(value)
             else:
                 query.tasks.setdefault(phrase, set()).add(value)
     for match in reversed(list(DAYS.finditer(rest.translate(CHINESE_NUMBERS)))):
@@ -351,9 +365,7 @@ def found_in(needle):
     return Case(
         When(Exact(at, 0), then=Value(NOT_IN_TEXT)),
         When(LessThan(at, StrIndex(name, Value(TITLE_END))), then=Value(IN_TITLE)),
-        When(
-            LessThan(at, StrIndex(name, Value(SUMMARY_END))), then=Value(IN_SUMMARY)
-        ),
+        When(LessThan(at, StrIndex(name, Value(SUMMARY_END))), then=Value(IN_SUMMARY)),
         default=Value(IN_BODY),
     )
 
@@ -368,6 +380,8 @@ def apply(queryset, query):
         queryset = queryset.for_card_types(query.card_types)
     for word, task_ids in query.tasks.items():
         queryset = queryset.filter(Q(task__in=task_ids) | contains(word))
+    for word, channels in query.channels.items():
+        queryset = queryset.filter(Q(channel__in=channels) | contains(word))
     for term in query.terms:
         queryset = queryset.filter(contains(term))
     ranks = []
@@ -378,13 +392,20 @@ def apply(queryset, query):
                 default=Value(1),
             )
         )
+    if query.channels:
+        ranks.append(
+            Case(
+                When(channel__in=query.channel_values, then=Value(0)),
+                default=Value(1),
+            )
+        )
     if query.card_types:
         # A guide written for that card before one for every card.
         named = Procedure.card_types.through.objects.filter(
             procedure=OuterRef("pk"), cardtype__slug__in=query.card_types
         )
         ranks.append(Case(When(Exists(named), then=Value(0)), default=Value(1)))
-    needle = (query.terms or list(query.tasks) or [None])[0]
+    needle = (query.terms or list(query.tasks) or list(query.channels) or [None])[0]
     if needle:
         ranks.append(found_in(needle))
     if not ranks:
