@@ -1,6 +1,8 @@
 """The guide finder (guides/views.py ProcedureListView with guides/filters.py and
 guides/paging.py): filters, messages for bad values, paging, query counts."""
 
+import re
+
 import pytest
 
 from guides.models import Procedure, Status
@@ -115,6 +117,32 @@ def test_empty_result_says_which_filter_to_loosen(client, catalogue):
     # Without the carrier, Metfone's app guide; without the channel, Smart's hotline.
     assert suggestions == {"Carrier": (1, "channel=app"), "How": (1, "carrier=smart")}
     assert 'href="?channel=app"' in page
+
+
+def test_only_removals_that_give_results_are_offered_counted_in_one_query(
+    client, catalogue, django_assert_max_num_queries
+):
+    wanted = {"carrier": "smart", "task": "top-up", "channel": "app"}
+    client.get("/en/guides/", wanted)  # the catalog and the vocabulary
+    with django_assert_max_num_queries(4):
+        response = client.get("/en/guides/", wanted)
+    # Without Smart: Metfone's app top-up. Without the task or the channel,
+    # Smart still has nothing, so neither is offered.
+    assert loosen_suggestions(response) == {
+        "Carrier": (1, "task=top-up&channel=app")
+    }
+
+
+def test_filters_fold_into_a_summary_once_chosen(client, catalogue):
+    page = client.get("/en/guides/").content.decode()
+    assert '<details class="filters" open>' in page
+    page = client.get("/en/guides/", {"carrier": "metfone", "q": "cancel"})
+    page = page.content.decode()
+    assert '<details class="filters">' in page
+    summary = page[page.index("<summary>") : page.index("</summary>")]
+    # The carrier's name (the factory's "Carrier n (en)"), not the search text.
+    assert re.search(r"Filters: <strong>Carrier \d+ \(en\)</strong>", summary)
+    assert "cancel" not in summary
 
 
 def test_results_are_paged_and_pages_keep_the_filters(client):
