@@ -55,7 +55,13 @@ def main(argv=None):
     )
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--sizes", default=",".join(SIZES))
-    parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--wrk-seconds", type=int, default=10, help="0: no gunicorn")
+    parser.add_argument(
+        "--sections",
+        default="",
+        help="only these sections of measurements.py, comma-separated "
+        "(e.g. relevance); all by default",
+    )
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get("BENCH_POSTGRES_URL")
@@ -64,7 +70,7 @@ def main(argv=None):
     options = parser.parse_args(argv)
     setup_django()
     if options.worker:
-        return measure(options.requests)
+        return measure(options.requests, options.sections)
     if options.synthetic is not None:
         from tests.perf.synthetic import add_guides
 
@@ -75,23 +81,35 @@ def main(argv=None):
         sizes=options.sizes,
         wrk_seconds=options.wrk_seconds,
         postgres_url=options.postgres_url,
+        sections=options.sections,
     )
 
 
 # -- child: every section's measurements on one database ---------------------
 
 
-def measure(requests):
+def chosen_sections(names):
     from tests.perf.measurements import SECTIONS
 
-    measured = {section.name: section.measure(requests) for section in SECTIONS}
+    wanted = {name for name in names.split(",") if name}
+    unknown = wanted - {section.name for section in SECTIONS}
+    if unknown:
+        raise SystemExit(f"No such section: {', '.join(sorted(unknown))}")
+    return [s for s in SECTIONS if not wanted or s.name in wanted]
+
+
+def measure(requests, sections=""):
+    measured = {
+        section.name: section.measure(requests) for section in chosen_sections(sections)
+    }
     print(json.dumps(measured))
 
 
 # -- parent: databases, sizes, gunicorn, the table ---------------------------
 
 
-def orchestrate(*, requests, sizes, wrk_seconds, postgres_url):
+def orchestrate(*, requests, sizes, wrk_seconds, postgres_url, sections=""):
+    chosen_sections(sections)  # an unknown name fails before anything is built
     sizes = [s for s in sizes.split(",") if s in SIZES]
     databases = [("SQLite", None)]
     if postgres_answers(postgres_url):
@@ -112,18 +130,27 @@ def orchestrate(*, requests, sizes, wrk_seconds, postgres_url):
                 env = build_database(vendor, server_url, size, scratch, pg_database)
                 print(f"… measuring {vendor}, {size} guides", flush=True)
                 out = run(
-                    [*BENCH, "--worker", f"--requests={requests}"],
+                    [
+                        *BENCH,
+                        "--worker",
+                        f"--requests={requests}",
+                        f"--sections={sections}",
+                    ],
                     env,
                 )
                 measured = json.loads(out.strip().splitlines()[-1])
                 results.append({"vendor": vendor, "size": size, **measured})
                 last_env = env
-        served = gunicorn_figures(last_env, wrk_seconds) if last_env else {}
+        served = (
+            gunicorn_figures(last_env, wrk_seconds)
+            if last_env and wrk_seconds > 0
+            else None
+        )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         if ("PostgreSQL", postgres_url) in databases:
             drop_postgres_database(postgres_url, pg_database)
-    print_report(results, served)
+    print_report(results, served, sections)
 
 
 def build_database(vendor, server_url, size, scratch, pg_database):
@@ -186,9 +213,10 @@ def gunicorn_figures(env, seconds):
     return figures
 
 
-def print_report(results, served):
-    from tests.perf.measurements import SECTIONS, served_targets
+def print_report(results, served, sections=""):
+    from tests.perf.measurements import served_targets
 
+    SECTIONS = chosen_sections(sections)
     # Each section sees its own figures beside the database and size they are of.
     figures = {
         section.name: [
@@ -203,7 +231,8 @@ def print_report(results, served):
     print("Targets")
     for section in SECTIONS:
         print_checks(section.targets(figures[section.name]))
-    print_checks(served_targets(served))
+    if served is not None:  # None: not asked for (--wrk-seconds 0)
+        print_checks(served_targets(served))
 
 
 def print_table(section, results):
