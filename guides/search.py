@@ -2,20 +2,21 @@
 
 Each guide keeps one `search_document`: every language's titles, then its
 summaries, then where to go and the steps, normalised the same way as the
-visitor's query, the three sections separated by TITLE_END and SUMMARY_END.
-Matching is a plain substring test, which PostgreSQL answers from a pg_trgm GIN
-index (three or more characters) and SQLite by scanning. A query of two
-Chinese characters is looked up in `search_pairs` instead: the document's
-two-character sequences as words, in the same three sections.
+visitor's query. Matching is a plain substring test, which PostgreSQL answers
+from a pg_trgm GIN index (three or more characters) and SQLite by scanning. A
+query of two Chinese characters is looked up in `search_pairs` instead: the
+document's two-character sequences as words, in order of first appearance.
 
 A query is read as a visitor means it (parse()): a carrier's name and a card
 type ("metfone 3-day") filter as the finder's filters would; a task's name or
 one of its other words (注销, 销户, terminate, បិទលេខ …: Task.search_terms)
-puts that task's guides first; the remaining words must all occur. Results
-rank task matches first, then guides that name the card type, then by where
-the text matched: title, summary, body. A query that finds nothing is tried
-once more with its unknown words replaced by the nearest known word (pg_trgm
-similarity on PostgreSQL, difflib on SQLite): "cancle" finds the cancel guides.
+puts that task's guides first, a channel's words (营业厅, hotline) likewise;
+the remaining words must all occur. Results rank task matches first, then
+channel matches, then guides written for the card type, then by where the
+text matched: the position in the document, so title, summary, body. A query
+that finds nothing is tried once more with its unknown words replaced by the
+nearest known word (pg_trgm similarity on PostgreSQL, difflib on SQLite):
+"cancle" finds the cancel guides.
 """
 
 import difflib
@@ -24,9 +25,18 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Exists, Lookup, OuterRef, Q, TextField, Value, When
-from django.db.models.functions import StrIndex
-from django.db.models.lookups import Exact, LessThan
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Lookup,
+    OuterRef,
+    Q,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import NullIf, StrIndex
 
 from portal.languages import column, language_codes
 
@@ -47,11 +57,6 @@ CHINESE = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CHINESE_RUN = re.compile(f"[{CHINESE}]{{2,}}")
 CHINESE_PAIR = re.compile(f"[{CHINESE}]{{2}}")
 CODES = language_codes()
-
-# Between a document's titles and summaries, and its summaries and body.
-# Control characters normalize() turns into spaces, so no query holds them.
-TITLE_END, SUMMARY_END = "\x1d", "\x1e"
-IN_TITLE, IN_SUMMARY, IN_BODY, NOT_IN_TEXT = range(4)
 
 LATIN = re.compile(r"[a-z0-9]")
 # How many days a card lasts, as visitors write it: 3-day, 3 days, 3天, 三日, 3 ថ្ងៃ.
@@ -121,54 +126,26 @@ def normalize(text):
 
 
 def document_for(procedure, steps=None):
-    """The text a guide is found by: titles, summaries, then where to go and
-    the steps, each section in every language."""
+    """The text a guide is found by: titles first, then summaries, then where
+    to go and the steps, so the position of a match says where it is."""
     steps = list(procedure.steps.all()) if steps is None else steps
-    sections = [
-        [(procedure, "title")],
-        [(procedure, "summary")],
-        [(procedure, "where")]
-        + [(step, name) for step in steps for name in ("title", "body")],
-    ]
-    texts = [
-        normalize(
-            " \n ".join(
-                text
-                for obj, name in rows
-                for code in CODES
-                if (text := getattr(obj, column(name, code)))
-            )
-        )
-        for rows in sections
-    ]
-    return f"{texts[0]} {TITLE_END} {texts[1]} {SUMMARY_END} {texts[2]}"
+    rows = [(procedure, "title"), (procedure, "summary"), (procedure, "where")]
+    for step in steps:
+        rows += [(step, "title"), (step, "body")]
+    parts = (getattr(obj, column(name, code)) for obj, name in rows for code in CODES)
+    return normalize(" \n ".join(part for part in parts if part))
 
 
 def pairs_for(document):
     """Each two-character sequence of the document's Chinese as a word of its
-    own (" 注销 销手 "), once, in order of first appearance, in the document's
-    sections: a pair's section says whether a title, summary or body has it."""
-    sections = re.split(f"[{TITLE_END}{SUMMARY_END}]", document)
-    seen, words = set(), []
-    for section in sections:
-        pairs = [
-            run[i : i + 2]
-            for run in CHINESE_RUN.findall(section)
-            for i in range(len(run) - 1)
-        ]
-        words.append([p for p in dict.fromkeys(pairs) if p not in seen])
-        seen.update(words[-1])
-    if not seen:
-        return ""
-    if len(sections) != 3:
-        return f" {' '.join(p for ws in words for p in ws)} "
-    return " {} {} {} {} {} ".format(
-        " ".join(words[0]),
-        TITLE_END,
-        " ".join(words[1]),
-        SUMMARY_END,
-        " ".join(words[2]),
+    own (" 注销 销手 "), once, in order of first appearance: pairs from titles
+    come first, so a guide with the pair in its title ranks first."""
+    pairs = dict.fromkeys(
+        run[i : i + 2]
+        for run in CHINESE_RUN.findall(document)
+        for i in range(len(run) - 1)
     )
+    return f" {' '.join(pairs)} " if pairs else ""
 
 
 def reindex(procedure):
@@ -353,21 +330,16 @@ def contains(needle):
     return Q(search_document__substring=needle)
 
 
-def found_in(needle):
-    """Where the needle first occurs: IN_TITLE, IN_SUMMARY, IN_BODY or
-    NOT_IN_TEXT (a guide found by its task alone)."""
+def found_at(needle):
+    """Where the needle first occurs in the guide's text, or NULL (a guide
+    found by its task or channel alone). Titles come first in the text, then
+    summaries, then the body, so a lower number is a better place."""
     name, needle = (
         ("search_pairs", f" {needle} ")
         if CHINESE_PAIR.fullmatch(needle)
         else ("search_document", needle)
     )
-    at = StrIndex(name, Value(needle))
-    return Case(
-        When(Exact(at, 0), then=Value(NOT_IN_TEXT)),
-        When(LessThan(at, StrIndex(name, Value(TITLE_END))), then=Value(IN_TITLE)),
-        When(LessThan(at, StrIndex(name, Value(SUMMARY_END))), then=Value(IN_SUMMARY)),
-        default=Value(IN_BODY),
-    )
+    return NullIf(StrIndex(name, Value(needle)), Value(0))
 
 
 def apply(queryset, query):
@@ -407,12 +379,14 @@ def apply(queryset, query):
         ranks.append(Case(When(Exists(named), then=Value(0)), default=Value(1)))
     needle = (query.terms or list(query.tasks) or list(query.channels) or [None])[0]
     if needle:
-        ranks.append(found_in(needle))
+        ranks.append(found_at(needle))
     if not ranks:
         return queryset
     ordering = queryset.query.order_by or Procedure._meta.ordering
     aliases = {f"rank_{n}": rank for n, rank in enumerate(ranks)}
-    return queryset.alias(**aliases).order_by(*aliases, *ordering)
+    return queryset.alias(**aliases).order_by(
+        *(F(name).asc(nulls_last=True) for name in aliases), *ordering
+    )
 
 
 def correct(text, words=None):

@@ -134,9 +134,10 @@ def test_a_typo_finds_the_cancel_guides_and_says_what_was_searched(client, seede
     response = client.get("/en/guides/", {"q": "cancle"})
     assert tasks_of(slugs(response)[:7]) == ["cancel"] * 7
     assert "showing results for “cancel”" in response.content.decode()
-    assert "showing results for" not in client.get(
-        "/en/guides/", {"q": "cancel"}
-    ).content.decode()
+    assert (
+        "showing results for"
+        not in client.get("/en/guides/", {"q": "cancel"}).content.decode()
+    )
 
 
 def test_title_ranks_before_summary_before_body(client):
@@ -151,13 +152,6 @@ def test_every_word_must_match_but_stopwords_are_ignored(client):
     make_procedure(slug="both", title_en="Passport renewal desk")
     make_procedure(slug="one", title_en="Passport photo")
     assert found(client, "how to passport renewal") == ["both"]
-
-
-def test_document_sections_are_marked_and_pairs_follow_them():
-    document = f"注销卡 {search.TITLE_END} 余额 {search.SUMMARY_END} 营业厅"
-    assert search.pairs_for(document) == (
-        f" 注销 销卡 {search.TITLE_END} 余额 {search.SUMMARY_END} 营业 业厅 "
-    )
 
 
 def test_search_costs_the_same_queries_whatever_the_results(

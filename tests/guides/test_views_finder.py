@@ -128,9 +128,7 @@ def test_only_removals_that_give_results_are_offered_counted_in_one_query(
         response = client.get("/en/guides/", wanted)
     # Without Smart: Metfone's app top-up. Without the task or the channel,
     # Smart still has nothing, so neither is offered.
-    assert loosen_suggestions(response) == {
-        "Carrier": (1, "task=top-up&channel=app")
-    }
+    assert loosen_suggestions(response) == {"Carrier": (1, "task=top-up&channel=app")}
 
 
 def test_filters_fold_into_a_summary_once_chosen(client, catalogue):

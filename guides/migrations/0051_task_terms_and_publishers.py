@@ -1,8 +1,6 @@
-"""Search documents in three sections, tasks' other words, publishers per language.
+"""Tasks' other words for search, publishers per language.
 
-Every guide's search document is rebuilt with the markers between its titles,
-summaries and body, so search can rank a title match above a body match. The
-four tasks the seed content made get the words visitors search them by, unless
+The four tasks the seed content made get the words visitors search them by, unless
 an editor already wrote some. A source's publisher, now translated, keeps its
 text as the English one (the language it was written in; the others fall back
 to it until an editor translates them).
@@ -11,9 +9,6 @@ to it until an editor translates them).
 from django.db import migrations
 from django.db.models import Q
 
-from guides.search import document_for, pairs_for
-
-BATCH = 500
 TERMS = {
     "cancel": {
         "zh_hans": "注销, 销户, 销号, 取消, 停用, 退卡, 关闭号码",
@@ -39,18 +34,6 @@ TERMS = {
 
 
 def forward(apps, schema_editor):
-    Procedure = apps.get_model("guides", "Procedure")
-    guides = Procedure.objects.prefetch_related("steps").order_by("pk")
-    batch = []
-    for guide in guides.iterator(chunk_size=BATCH):
-        guide.search_document = document_for(guide, list(guide.steps.all()))
-        guide.search_pairs = pairs_for(guide.search_document)
-        batch.append(guide)
-        if len(batch) == BATCH:
-            Procedure.objects.bulk_update(batch, ["search_document", "search_pairs"])
-            batch = []
-    Procedure.objects.bulk_update(batch, ["search_document", "search_pairs"])
-
     Task = apps.get_model("guides", "Task")
     for task in Task.objects.filter(slug__in=TERMS):
         columns = [f"search_terms_{code}" for code in TERMS[task.slug]]
