@@ -169,10 +169,10 @@ def entity_key(text):
 
 @dataclass
 class Vocabulary:
-    """The names a query can mention, longest first: (phrase, kind, value)
-    with kind "carrier" (pk), "card" (slug), "task" (pk) or "channel"
-    (value); card types by
-    validity days; the known words a typo is corrected to."""
+    """What a query can name: `phrases`, longest first, as (phrase, kind,
+    value) with kind "carrier" (pk), "card" (slug), "task" (pk) or "channel"
+    (value); card types by validity days; the known words a typo is
+    corrected to."""
 
     phrases: list = field(default_factory=list)
     cards_by_days: dict = field(default_factory=dict)
