@@ -131,6 +131,15 @@ def test_only_removals_that_give_results_are_offered_counted_in_one_query(
     assert loosen_suggestions(response) == {"Carrier": (1, "task=top-up&channel=app")}
 
 
+def test_when_no_single_removal_helps_clearing_all_is_offered(client, catalogue):
+    response = client.get(
+        "/en/guides/", {"carrier": "smart", "channel": "app", "q": "zzzz"}
+    )
+    assert loosen_suggestions(response) == {}
+    notice = response.content.decode().split("0 guides found")[1]
+    assert '<a href="/en/guides/">Clear all</a>' in notice
+
+
 def test_filters_fold_into_a_summary_once_chosen(client, catalogue):
     page = client.get("/en/guides/").content.decode()
     assert '<details class="filters" open>' in page
