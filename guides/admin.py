@@ -188,7 +188,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             },
         ),
         (_("Checks and warnings"), {"fields": ["advice"]}),
-        (_("Sources"), {"fields": ["sources", "source_note"]}),
+        (_("Sources"), {"fields": ["sources", "source_note", "sources_disagree"]}),
         (
             _("Verification"),
             {
@@ -716,7 +716,7 @@ class AdviceAdmin(SharedByGuidesMixin, TabbedTranslationAdmin):
 @admin.register(Source)
 class SourceAdmin(SharedByGuidesMixin, TabbedTranslationAdmin):
     list_display = ["title", "key", "publisher", "languages"]
-    search_fields = [*TRANSLATED_SEARCH, "key", "publisher"]
+    search_fields = [*TRANSLATED_SEARCH, "key", *columns("publisher")]
 
     languages = languages_column()
 

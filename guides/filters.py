@@ -1,6 +1,5 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guides import caching, search
@@ -75,6 +74,9 @@ class ProcedureFilter(django_filters.FilterSet):
         ),
     )
 
+    # The text searched for instead of the visitor's, when a typo found nothing.
+    corrected = None
+
     class Meta:
         model = Procedure
         form = PublicForm
@@ -95,15 +97,12 @@ class ProcedureFilter(django_filters.FilterSet):
         fields["card_type"].choices = list(card_types.items())
 
     def filter_text(self, queryset, name, value):
-        return search.filter_queryset(queryset, value)
+        result = search.search(queryset, value)
+        self.corrected = result.corrected
+        return result.queryset
 
     def filter_card_type(self, queryset, name, value):
-        # A guide with no card types applies to every card of its carrier.
-        matching = Procedure.objects.filter(
-            Q(card_types__slug=value)
-            | Q(card_types__isnull=True, carrier__card_types__slug=value)
-        ).values("pk")
-        return queryset.filter(pk__in=matching)
+        return queryset.for_card_types([value])
 
     def filter_audience(self, queryset, name, value):
         return queryset.filter(audience__in=[value, Audience.ANYONE])

@@ -50,6 +50,7 @@ PROCEDURE_FIELDS = [
     "advice",
     "sources",
     "source_note",
+    "sources_disagree",
     "verified_on",
     "verified_by",
     "verification_method",
@@ -97,6 +98,7 @@ CHANGE_KEYS = {
     "advice": "checks",
     "sources": "sources",
     "source_note": "sources",
+    "sources_disagree": "sources",
 }
 
 RELATED_MODELS = {

@@ -1,3 +1,4 @@
+import re
 import uuid
 from datetime import timedelta
 from functools import reduce
@@ -120,6 +121,15 @@ class Task(models.Model):
         ),
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    search_terms = models.TextField(
+        _("other words for it"),
+        blank=True,
+        help_text=_(
+            "Words visitors search with for this task, separated by commas, "
+            "e.g. “cancel, terminate, close”. A search for one of them lists "
+            "this task's guides first."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "slug"]
@@ -190,6 +200,12 @@ class Advice(models.Model):
         return self.title
 
 
+# A source's key ends in the number texts cite it by: "article-003" is
+# "article 003", "文章003", "អត្ថបទ 003".
+CITED_NUMBER = re.compile(r"(\d+)$")
+CITATION = re.compile(r"(?:article|文章|អត្ថបទ)\s*(\d{3})", re.IGNORECASE)
+
+
 class Source(models.Model):
     """Where a guide's facts come from, shown to visitors beside the guide."""
 
@@ -211,6 +227,12 @@ class Source(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def number(self):
+        """The number guides cite it by ("003" for article-003), or ""."""
+        match = CITED_NUMBER.search(self.key)
+        return match.group(1) if match else ""
+
 
 # The guide's many-to-many links a page reads by id from the catalog.
 LINKED = ("card_types", "sources", "advice")
@@ -224,6 +246,15 @@ class ProcedureQuerySet(models.QuerySet):
     def published(self):
         """Visible to visitors: published status and a publication time in the past."""
         return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_card_types(self, slugs):
+        """Guides for any of these card types (by slug, with any carrier); a
+        guide with no card types applies to every card of its carrier."""
+        matching = Procedure.objects.filter(
+            models.Q(card_types__slug__in=slugs)
+            | models.Q(card_types__isnull=True, carrier__card_types__slug__in=slugs)
+        ).values("pk")
+        return self.filter(pk__in=matching)
 
     def scheduled(self):
         """Published with a publication time still to come."""
@@ -423,7 +454,18 @@ class Procedure(models.Model):
     source_note = models.TextField(
         _("note on the sources"),
         blank=True,
-        help_text=_("Where sources disagree, say which says what."),
+        help_text=_(
+            "What the sources say and leave open; where they disagree, which "
+            "says what. Cite them as “article 003”."
+        ),
+    )
+    sources_disagree = models.BooleanField(
+        _("sources disagree"),
+        default=False,
+        help_text=_(
+            "Tick when the note describes a disagreement between sources: "
+            "visitors then see it under “Where sources disagree”."
+        ),
     )
 
     verified_on = models.DateField(_("verified on"), null=True, blank=True)
@@ -629,6 +671,20 @@ class Procedure(models.Model):
             ]
             for name in LINKED
         }
+
+    def cited_numbers(self, steps=None, requirements=None):
+        """The source numbers ("003") the guide's text cites, in every
+        language: its own fields, its steps' and its documents' notes."""
+        rows = [self]
+        rows += list(self.steps.all()) if steps is None else steps
+        rows += list(self.requirements.all()) if requirements is None else requirements
+        numbers = set()
+        for row in rows:
+            for name in translated_fields(type(row)):
+                for code in language_codes():
+                    text = getattr(row, column(name, code)) or ""
+                    numbers.update(CITATION.findall(text))
+        return numbers
 
     def missing_languages(self):
         """Languages in which the guide or one of its steps lacks its own text,

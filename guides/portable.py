@@ -60,6 +60,11 @@ SEED_FILE = Path(__file__).resolve().parent / "seed" / "content.json"
 SKIPPED = {"id", *Procedure.SEARCH_FIELDS, "modified_at", "edit_version"}
 
 
+# Fields translated after files were written with one text for them, and the
+# language that text is taken to be in.
+TRANSLATED_LATER = {(Source, "publisher"): "en"}
+
+
 class ContentFileError(Exception):
     """The file cannot be imported; the message says why, and `problems`
     lists each problem with its place in the file."""
@@ -392,6 +397,8 @@ class Importer:
             value = row[name]
             if name in translated_fields(model):
                 value = value or {}
+                if isinstance(value, str):  # see TRANSLATED_LATER
+                    value = {TRANSLATED_LATER[model, name]: value}
                 for code in language_codes():
                     values[column(name, code)] = value.get(code)
             elif f.many_to_many:
@@ -850,6 +857,10 @@ class Checker:
     def check_translations(self, model, name, value, place, values):
         if value is None:
             return True
+        if isinstance(value, str) and (model, name) in TRANSLATED_LATER:
+            # A file written before the field was translated: its one text
+            # is in the language it was written in.
+            value = {TRANSLATED_LATER[model, name]: value}
         if not isinstance(value, dict):
             self.problem(
                 place,

@@ -15,7 +15,7 @@ from guides.models import (
 
 @register(Task)
 class TaskTranslation(TranslationOptions):
-    fields = ("name", "description", "request")
+    fields = ("name", "description", "request", "search_terms")
 
 
 @register(Document)
@@ -30,7 +30,7 @@ class AdviceTranslation(TranslationOptions):
 
 @register(Source)
 class SourceTranslation(TranslationOptions):
-    fields = ("title", "note")
+    fields = ("title", "publisher", "note")
 
 
 @register(Procedure)

@@ -1,8 +1,9 @@
 from collections import Counter
-from functools import cache
+from functools import cache, reduce
+from operator import and_
 
 from django.conf import settings
-from django.db.models import Case, Count, F, IntegerField, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +25,7 @@ from guides.models import (
     ContactLinkKind,
     DurationUnit,
     Procedure,
+    Source,
     Step,
     Update,
 )
@@ -242,9 +244,12 @@ class ProcedureListView(ListView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        active_filters = self.filterset.active_filters()
         context.update(
             filter=self.filterset,
-            active_filters=self.filterset.active_filters(),
+            active_filters=active_filters,
+            # The filters folded under the search box, named in its summary.
+            chosen_filters=[f for f in active_filters if f[0] != "q"],
             page_query=query.urlencode(),
         )
         context["rankings"] = self.rankings()
@@ -284,17 +289,39 @@ class ProcedureListView(ListView):
         return rankings
 
     def loosen_suggestions(self, count, active_filters):
-        """When nothing matches: how many guides each filter's removal would show
-        (one COUNT per active filter, reusing the filters already built)."""
+        """When nothing matches: each filter whose removal would show guides,
+        with how many. One query counts them all: each filter becomes a
+        condition on the guide's id, and each count leaves out one of them."""
         if count or not self.filterset.is_bound:
             return []
         cleaned = self.filterset.form.cleaned_data
+        published = Procedure.objects.published()
+        conditions = {
+            name: Q(
+                pk__in=self.filterset.filters[name]
+                .filter(published, cleaned[name])
+                .order_by()
+                .values("pk")
+            )
+            for name, _label, _shown in active_filters
+        }
+        counts = published.order_by().aggregate(
+            **{
+                f"without_{name}": Count(
+                    "pk",
+                    filter=reduce(
+                        and_,
+                        (c for other, c in conditions.items() if other != name),
+                        Q(),
+                    ),
+                )
+                for name in conditions
+            }
+        )
         suggestions = []
         for name, label, shown in active_filters:
-            queryset = Procedure.objects.published()
-            for other, value in cleaned.items():
-                if other != name and value not in (None, ""):
-                    queryset = self.filterset.filters[other].filter(queryset, value)
+            if not counts[f"without_{name}"]:
+                continue  # removing it would show nothing either
             query = self.request.GET.copy()
             query.pop(name, None)
             query.pop("page", None)
@@ -302,7 +329,7 @@ class ProcedureListView(ListView):
                 {
                     "label": label,
                     "value": shown,
-                    "count": queryset.count(),
+                    "count": counts[f"without_{name}"],
                     "query": query.urlencode(),
                 }
             )
@@ -383,7 +410,7 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
                         *((s, f) for s in steps for f in translated_fields(Step)),
                         *((r.document, "name") for r in requirements),
                         *((a, f) for a in advice for f in translated_fields(Advice)),
-                        *((s, "title") for s in sources),
+                        *((s, f) for s in sources for f in translated_fields(Source)),
                     ],
                     language,
                 )

@@ -4,7 +4,7 @@ from guides import search
 from guides.models import Procedure
 from tests.editing import open_form, save_form, step_field
 from tests.factories import make_procedure, make_step
-from tests.pages import found
+from tests.pages import found, slugs
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +36,9 @@ def test_an_edit_in_the_admin_is_found_at_once_and_the_old_text_is_not(
     client, publisher
 ):
     guide = make_procedure(slug="edited")
-    make_step(guide, body_en="Go to the shop", body_zh_hans="到营业厅办理")
-    assert found(client, "shop") == found(client, "营业", "zh-hans") == ["edited"]
+    # Words that name no channel or task: "shop" lists every shop guide.
+    make_step(guide, body_en="Go to the bank", body_zh_hans="到银行办理")
+    assert found(client, "bank") == found(client, "银行", "zh-hans") == ["edited"]
 
     data = open_form(client, guide)
     data[step_field(data, 1, "body_en")] = "Visit the kiosk"
@@ -47,7 +48,7 @@ def test_an_edit_in_the_admin_is_found_at_once_and_the_old_text_is_not(
 
     assert found(client, "kiosk") == ["edited"]
     assert found(client, "暂停", "zh-hans") == ["edited"]  # a two-character query
-    assert found(client, "shop") == found(client, "营业", "zh-hans") == []
+    assert found(client, "bank") == found(client, "银行", "zh-hans") == []
 
 
 def test_pairs_are_the_chinese_two_character_sequences_once_in_order():
@@ -87,3 +88,77 @@ def test_like_wildcards_in_a_query_are_literal(client):
     make_procedure(slug="plain", title_en="Plain")
     assert found(client, "%") == []
     assert found(client, "_") == []
+
+
+# --- ranking on the seed content -------------------------------------------------
+
+
+def tasks_of(slugs):
+    task = dict(Procedure.objects.values_list("slug", "task__slug"))
+    return [task[slug] for slug in slugs]
+
+
+def test_注销_lists_every_cancel_guide_first_and_no_balance_check_among_them(
+    client, seeded
+):
+    slugs = found(client, "注销", "zh-hans")
+    cancel = Procedure.objects.published().filter(task__slug="cancel").count()
+    assert cancel == 7
+    assert tasks_of(slugs[:cancel]) == ["cancel"] * cancel
+    assert "check-balance" not in tasks_of(slugs[: cancel + 3])
+
+
+@pytest.mark.parametrize(
+    ("query", "language"),
+    [("销户", "zh-hans"), ("停用", "zh-hans"), ("terminate", "en"), ("បិទលេខ", "km")],
+)
+def test_another_word_for_cancel_finds_the_cancel_guides_first(
+    client, seeded, query, language
+):
+    slugs = found(client, query, language)
+    assert tasks_of(slugs[:7]) == ["cancel"] * 7
+
+
+def test_carrier_and_card_type_words_find_what_the_filters_find(client, seeded):
+    searched = found(client, "metfone 3-day")
+    filtered = slugs(
+        client.get("/en/guides/", {"carrier": "metfone", "card_type": "tourist-3-day"})
+    )
+    assert sorted(searched) == sorted(filtered) and searched
+    # The guide written for 3-day cards comes before those for any card.
+    assert searched[0] == "metfone-cancel-online-form"
+    assert found(client, "3天 metfone", "zh-hans") == searched
+
+
+def test_a_typo_finds_the_cancel_guides_and_says_what_was_searched(client, seeded):
+    response = client.get("/en/guides/", {"q": "cancle"})
+    assert tasks_of(slugs(response)[:7]) == ["cancel"] * 7
+    assert "showing results for “cancel”" in response.content.decode()
+    assert (
+        "showing results for"
+        not in client.get("/en/guides/", {"q": "cancel"}).content.decode()
+    )
+
+
+def test_title_ranks_before_summary_before_body(client):
+    body = make_procedure(slug="body", title_en="One", summary_en="Two")
+    make_step(body, body_en="the roaming charges")
+    make_procedure(slug="summary", title_en="Three", summary_en="About roaming")
+    make_procedure(slug="title", title_en="Roaming abroad", summary_en="Four")
+    assert found(client, "roaming") == ["title", "summary", "body"]
+
+
+def test_every_word_must_match_but_stopwords_are_ignored(client):
+    make_procedure(slug="both", title_en="Passport renewal desk")
+    make_procedure(slug="one", title_en="Passport photo")
+    assert found(client, "how to passport renewal") == ["both"]
+
+
+def test_search_costs_the_same_queries_whatever_the_results(
+    client, seeded, django_assert_max_num_queries
+):
+    client.get("/zh-hans/guides/", {"q": "注销"})  # the catalog and vocabulary
+    with django_assert_max_num_queries(4):
+        client.get("/zh-hans/guides/", {"q": "充值"})
+    with django_assert_max_num_queries(4):
+        client.get("/en/guides/", {"q": "metfone 3-day"})

@@ -120,6 +120,39 @@ def test_empty_result_says_which_filter_to_loosen(client, catalogue):
     assert 'href="?channel=app"' in page
 
 
+def test_only_removals_that_give_results_are_offered_counted_in_one_query(
+    client, catalogue, django_assert_max_num_queries
+):
+    wanted = {"carrier": "smart", "task": "top-up", "channel": "app"}
+    client.get("/en/guides/", wanted)  # the catalog and the vocabulary
+    with django_assert_max_num_queries(4):
+        response = client.get("/en/guides/", wanted)
+    # Without Smart: Metfone's app top-up. Without the task or the channel,
+    # Smart still has nothing, so neither is offered.
+    assert loosen_suggestions(response) == {"Carrier": (1, "task=top-up&channel=app")}
+
+
+def test_when_no_single_removal_helps_clearing_all_is_offered(client, catalogue):
+    response = client.get(
+        "/en/guides/", {"carrier": "smart", "channel": "app", "q": "zzzz"}
+    )
+    assert loosen_suggestions(response) == {}
+    notice = response.content.decode().split("0 guides found")[1]
+    assert '<a href="/en/guides/">Clear all</a>' in notice
+
+
+def test_filters_fold_into_a_summary_once_chosen(client, catalogue):
+    page = client.get("/en/guides/").content.decode()
+    assert '<details class="filters" open>' in page
+    page = client.get("/en/guides/", {"carrier": "metfone", "q": "cancel"})
+    page = page.content.decode()
+    assert '<details class="filters">' in page
+    summary = page[page.index("<summary>") : page.index("</summary>")]
+    # The carrier's name (the factory's "Carrier n (en)"), not the search text.
+    assert re.search(r"Filters: <strong>Carrier \d+ \(en\)</strong>", summary)
+    assert "cancel" not in summary
+
+
 def test_results_are_paged_and_pages_keep_the_filters(client):
     carrier = make_carrier(slug="smart")
     for _ in range(25):

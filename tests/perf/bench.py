@@ -55,12 +55,13 @@ def main(argv=None):
     )
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--sizes", default=",".join(SIZES))
-    parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--wrk-seconds", type=int, default=10, help="0: no gunicorn")
     parser.add_argument(
         "--sections",
         default="",
-        help="only these sections of measurements.py, comma-separated (e.g. admin); "
-        "gunicorn under wrk runs only with the pages",
+        help="only these sections of measurements.py, comma-separated "
+        "(e.g. admin,relevance); all by default; gunicorn under wrk runs only "
+        "with the pages",
     )
     parser.add_argument(
         "--postgres-url",
@@ -91,7 +92,10 @@ def main(argv=None):
 def chosen_sections(names):
     from tests.perf.measurements import SECTIONS
 
-    wanted = [name for name in names.split(",") if name]
+    wanted = {name for name in names.split(",") if name}
+    unknown = wanted - {section.name for section in SECTIONS}
+    if unknown:
+        raise SystemExit(f"No such section: {', '.join(sorted(unknown))}")
     return [s for s in SECTIONS if not wanted or s.name in wanted]
 
 
@@ -106,6 +110,7 @@ def measure(requests, sections=""):
 
 
 def orchestrate(*, requests, sizes, wrk_seconds, postgres_url, sections=""):
+    chosen_sections(sections)  # an unknown name fails before anything is built
     sizes = [s for s in sizes.split(",") if s in SIZES]
     databases = [("SQLite", None)]
     if postgres_answers(postgres_url):
@@ -138,9 +143,11 @@ def orchestrate(*, requests, sizes, wrk_seconds, postgres_url, sections=""):
                 results.append({"vendor": vendor, "size": size, **measured})
                 last_env = env
         with_pages = any(s.name == "pages" for s in chosen_sections(sections))
-        served = {}
-        if last_env and with_pages:
-            served = gunicorn_figures(last_env, wrk_seconds)
+        served = (
+            gunicorn_figures(last_env, wrk_seconds)
+            if last_env and with_pages and wrk_seconds > 0
+            else None
+        )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         if ("PostgreSQL", postgres_url) in databases:
@@ -212,7 +219,6 @@ def print_report(results, served, sections=""):
     from tests.perf.measurements import served_targets
 
     SECTIONS = chosen_sections(sections)
-
     # Each section sees its own figures beside the database and size they are of.
     figures = {
         section.name: [
@@ -227,7 +233,7 @@ def print_report(results, served, sections=""):
     print("Targets")
     for section in SECTIONS:
         print_checks(section.targets(figures[section.name]))
-    if any(s.name == "pages" for s in SECTIONS):
+    if served is not None:  # None: not asked for (--wrk-seconds 0)
         print_checks(served_targets(served))
 
 

@@ -359,11 +359,108 @@ def admin_targets(results):
                 )
             )
     return checks or [("admin at 10,000 guides: not measured", False)]
+# -- search relevance: the relevance set's MRR and precision@3, and its speed ---
+
+RELEVANCE_SAMPLES = 3  # timed requests per query (36 queries per size)
+
+
+def measure_relevance(requests):
+    """The relevance set (tests/guides/relevance.py) through the finder: MRR
+    and precision@3 on the seed alone (with synthetic guides, which also
+    cancel and top up, the seed's guides are no longer the only right
+    answers), and at every size the median time of its searches."""
+    from urllib.parse import urlencode
+
+    from tests.guides import relevance
+    from tests.pages import slugs
+
+    client = Client()
+    seed_only = not Procedure.objects.filter(slug__startswith="synthetic-").exists()
+    times, listed = {}, {}
+    with override_settings(PAGE_CACHE_SECONDS=0):
+        for language, query, _relevant in relevance.QUERIES:
+            url = f"/{language}/guides/?{urlencode({'q': query})}"
+            listed[language, query] = slugs(client.get(url))  # warms the catalog
+            samples = [median_ms(client, url, 1) for _ in range(RELEVANCE_SAMPLES)]
+            times[language, query] = statistics.median(samples)
+    scores = relevance.evaluate(lambda language, query: listed[language, query])
+    rows = []
+    for language in ("zh-hans", "en", "km", "all"):
+        mine = [s for s in scores if language in ("all", s.language)]
+        mrr, precision = relevance.summary(mine)
+        ms = [times[s.language, s.query] for s in mine]
+        rows.append(
+            {
+                "language": language,
+                "queries": len(mine),
+                "mrr": mrr if seed_only else None,
+                "p3": precision if seed_only else None,
+                "p50": statistics.median(ms),
+                "slowest": max(ms),
+                "slowest_query": max(
+                    mine, key=lambda s: times[s.language, s.query]
+                ).query,
+            }
+        )
+    misses = [
+        f"{s.language} {s.query}: {s.listed[:3]}"
+        for s in scores
+        if seed_only and (s.reciprocal_rank < 1 or s.precision_at_3 < 1)
+    ]
+    return {"rows": rows, "misses": misses}
+
+
+def score_text(value):
+    return "–" if value is None else f"{value:.3f}"
+
+
+RELEVANCE_COLUMNS = [
+    Column("language", "<8", lambda row: row["language"]),
+    Column("queries", ">7", lambda row: row["queries"]),
+    Column("MRR", ">6", lambda row: score_text(row["mrr"])),
+    Column("P@3", ">6", lambda row: score_text(row["p3"])),
+    Column("p50 ms", ">8", lambda row: f"{row['p50']:.1f}"),
+    Column("slowest", ">8", lambda row: f"{row['slowest']:.1f}"),
+    Column("(query)", "<16", lambda row: row["slowest_query"]),
+]
+RELEVANCE_NOTE = (
+    "The relevance set (tests/guides/relevance.py) through the finder, page "
+    "cache off. MRR: mean of 1/rank of the first right guide; P@3: share of "
+    "the first three that are right (of fewer, when fewer are right); both on "
+    "the seed only. p50/slowest: median and slowest of each query's median of "
+    f"{RELEVANCE_SAMPLES} requests."
+)
+
+
+def relevance_targets(results):
+    checks = []
+    for result in results:
+        if result["size"] != "seed":
+            continue
+        row = next(r for r in result["rows"] if r["language"] == "all")
+        met = row["mrr"] >= 0.9 and row["p3"] >= 0.9
+        misses = "; ".join(result["misses"][:3])
+        checks.append(
+            (
+                f"{result['vendor']}, seed: search MRR {row['mrr']:.3f}, "
+                f"precision@3 {row['p3']:.3f} (both ≥ 0.9)"
+                + (f"; below 1: {misses}" if misses else ""),
+                met,
+            )
+        )
+    return checks or [("search relevance: the seed was not measured", False)]
 
 
 SECTIONS = [
     Section("pages", measure_pages, PAGE_COLUMNS, PAGE_NOTE, page_targets),
     Section("admin", measure_admin, ADMIN_COLUMNS, ADMIN_NOTE, admin_targets),
+    Section(
+        "relevance",
+        measure_relevance,
+        RELEVANCE_COLUMNS,
+        RELEVANCE_NOTE,
+        relevance_targets,
+    ),
 ]
 
 

@@ -1,0 +1,65 @@
+"""The finder and a guide's sources at 360 × 740, in Debian's Chromium."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from guides import portable
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREEN_HEIGHT = 740
+
+
+@pytest.fixture
+def site(live_server):
+    portable.import_file(portable.SEED_FILE)
+    return live_server.url
+
+
+def first_screen(page, name):
+    """What the visitor sees before scrolling, saved as an artifact."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["task=cancel", "carrier=metfone&task=cancel&channel=shop&audience=foreigner"],
+)
+def test_with_filters_set_the_first_result_is_on_the_first_screen(
+    page, site, query, console_errors
+):
+    page.goto(f"{site}/zh-hans/guides/?{query}")
+    first = page.locator("ul.guides li.guide").first
+    expect(first).to_be_visible()
+    box = first.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= SCREEN_HEIGHT, box
+    # The filters are one line that opens, with no script.
+    selects = page.locator("details.filters select")
+    expect(selects.first).to_be_hidden()
+    page.locator("details.filters summary").click()
+    expect(selects.first).to_be_visible()
+    assert console_errors == []
+
+
+def test_phone_screens_of_search_and_sources(page, site, screenshot):
+    page.goto(f"{site}/zh-hans/guides/?task=cancel&carrier=metfone")
+    first_screen(page, "wt12b-finder-filters-zh")
+    page.goto(f"{site}/en/guides/?carrier=cootel&task=top-up&channel=app")
+    suggestions = page.locator(".notice li a")
+    expect(suggestions).to_have_count(2)  # not "without the task": still 0
+    screenshot("wt12b-zero-results-suggestions-en")
+    page.goto(f"{site}/zh-hans/guides/?q=注销")
+    expect(page.locator("ul.guides li.guide").first).to_contain_text("注销")
+    first_screen(page, "wt12b-search-zhuxiao-zh")
+    page.goto(f"{site}/en/guides/?q=metfone+3-day")
+    expect(page.locator("ul.guides li.guide").first).to_contain_text("Metfone")
+    first_screen(page, "wt12b-search-metfone-3-day-en")
+    page.goto(f"{site}/km/guides/smart-cancel-online/#sources")
+    sources = page.locator("#sources")
+    expect(sources.locator(".cite").first).to_have_text(re.compile("អត្ថបទ 000"))
+    sources.locator("details summary").first.click()
+    sources.screenshot(path=str(ARTIFACTS / "wt12b-sources-km.png"))

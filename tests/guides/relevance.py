@@ -1,0 +1,123 @@
+"""The search relevance set: queries visitors type, in the three languages,
+with the seed guides that answer them.
+
+Each entry is (language, query, relevant slugs). `evaluate(results)` scores a
+search: `results(language, query)` returns the slugs the finder lists, in
+order. Two figures, each a mean over the queries:
+
+- MRR: 1 / the rank of the first relevant guide (0 when none is listed);
+- precision@3: the share of the first three listed that are relevant, out of
+  three or, for a query with fewer relevant guides, out of that many.
+
+tests/guides/test_relevance.py holds both to 0.9 on each database, and
+`make bench` prints them (tests/perf/measurements.py, section "relevance").
+"""
+
+from dataclasses import dataclass
+
+CARRIERS = ("cootel", "metfone", "smart")
+CANCEL = {
+    "cootel-cancel-online-form",
+    "cootel-cancel-shop",
+    "metfone-cancel-online-form",
+    "metfone-cancel-shop",
+    "smart-cancel-hotline",
+    "smart-cancel-online",
+    "smart-cancel-shop",
+}
+CHECK = {
+    f"{carrier}-check-balance-{channel}"
+    for carrier in CARRIERS
+    for channel in ("hotline", "online", "sms")
+}
+SUSPEND = {f"{carrier}-suspend-shop" for carrier in CARRIERS}
+TOP_UP = {
+    f"{carrier}-top-up-{channel}"
+    for carrier in CARRIERS
+    for channel in ("kiosk", "retailer", "shop")
+} | {"cootel-top-up-online", "metfone-top-up-app", "smart-top-up-app"}
+ALL = CANCEL | CHECK | SUSPEND | TOP_UP
+
+
+def of(carrier, guides):
+    return {slug for slug in guides if slug.startswith(f"{carrier}-")}
+
+
+def by(channel, guides):
+    return {slug for slug in guides if slug.endswith(f"-{channel}")}
+
+
+QUERIES = [
+    # Chinese: the task's words, with a carrier, a place, a card type
+    ("zh-hans", "注销", CANCEL),
+    ("zh-hans", "销户", CANCEL),
+    ("zh-hans", "取消", CANCEL),
+    ("zh-hans", "停用", CANCEL),
+    ("zh-hans", "充值", TOP_UP),
+    ("zh-hans", "续费", TOP_UP),
+    ("zh-hans", "查余额", CHECK),
+    ("zh-hans", "暂停", SUSPEND),
+    ("zh-hans", "metfone注销", of("metfone", CANCEL)),
+    ("zh-hans", "怎么注销cootel", of("cootel", CANCEL)),
+    ("zh-hans", "营业厅注销", by("shop", CANCEL)),
+    ("zh-hans", "便利店充值", by("retailer", TOP_UP)),
+    ("zh-hans", "发短信查余额", by("sms", CHECK)),
+    ("zh-hans", "smart 3日卡 注销", of("smart", CANCEL)),
+    # English
+    ("en", "cancel", CANCEL),
+    ("en", "terminate", CANCEL),
+    ("en", "cancle", CANCEL),  # a typo
+    ("en", "metfone 3-day", of("metfone", ALL)),
+    ("en", "top up smart", of("smart", TOP_UP)),
+    ("en", "renew", TOP_UP),
+    ("en", "recharge metfone", of("metfone", TOP_UP)),
+    ("en", "check balance cootel", of("cootel", CHECK)),
+    ("en", "suspend", SUSPEND),
+    ("en", "keep my number", SUSPEND),
+    ("en", "cancel at a shop", by("shop", CANCEL)),
+    ("en", "cancel online", CANCEL - by("shop", CANCEL) - {"smart-cancel-hotline"}),
+    ("en", "balance by sms", by("sms", CHECK)),
+    ("en", "smart hotline", {"smart-cancel-hotline", "smart-check-balance-hotline"}),
+    # Khmer
+    ("km", "លុបចោល", CANCEL),
+    ("km", "បិទលេខ", CANCEL),
+    ("km", "បញ្ចូលលុយ", TOP_UP),
+    ("km", "ពិនិត្យសមតុល្យ", CHECK),
+    ("km", "ផ្អាក", SUSPEND),
+    ("km", "លុបចោល metfone", of("metfone", CANCEL)),
+    ("km", "ស៊ីម ៣ ថ្ងៃ smart", of("smart", ALL)),
+    ("km", "បញ្ចូលលុយ នៅហាង", by("shop", TOP_UP) | by("retailer", TOP_UP)),
+]
+
+
+@dataclass
+class Score:
+    language: str
+    query: str
+    listed: list
+    reciprocal_rank: float
+    precision_at_3: float
+
+
+def score(language, query, relevant, listed):
+    rank = next((n for n, slug in enumerate(listed, 1) if slug in relevant), None)
+    top = listed[:3]
+    precision = sum(slug in relevant for slug in top) / min(3, len(relevant))
+    return Score(language, query, listed, 1 / rank if rank else 0.0, precision)
+
+
+def evaluate(results, queries=QUERIES):
+    """[Score] for each query, with `results(language, query)` → slugs."""
+    return [
+        score(language, query, relevant, results(language, query))
+        for language, query, relevant in queries
+    ]
+
+
+def summary(scores):
+    """(MRR, precision@3) over the scores."""
+    n = len(scores) or 1
+    return (
+        sum(s.reciprocal_rank for s in scores) / n,
+        sum(s.precision_at_3 for s in scores) / n,
+    )
