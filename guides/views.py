@@ -220,7 +220,14 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         steps = list(procedure.steps.all())
         updates = list(procedure.updates.all())
         other_ways = self.other_ways(procedure)
+        lapses = procedure.lapsed_checks(
+            procedure.verifications.all(), steps, reference.recheck_days
+        )
         context.update(
+            lapses={
+                f"{fact}-{step}" if step else str(fact): lapse
+                for (fact, step), lapse in lapses.items()
+            },
             print_view=self.print_view,
             checks=[a for a in advice if a.kind == Advice.Kind.CHECK],
             warnings=[a for a in advice if a.kind == Advice.Kind.WARNING],
