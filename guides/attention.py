@@ -27,14 +27,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy
-from django.views.decorators.http import require_POST
 
 from guides.models import (
     OPEN_REPORT_STATUSES,
@@ -355,7 +354,12 @@ def attention_view(model_admin, request):
             "page": page,
             "items": page.object_list,
             "kinds": [
-                (kind, counts.get(kind.key), kind.everything_url()) for kind in KINDS
+                (
+                    kind,
+                    counts.get(kind.key),
+                    kind.everything_url and kind.everything_url(),
+                )
+                for kind in KINDS
             ],
             "chosen": chosen,
             "shown": shown,
@@ -366,9 +370,10 @@ def attention_view(model_admin, request):
     )
 
 
-@require_POST
 def claim_view(model_admin, request):
     """Claim or release one item (POST: kind, item, action), then back."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if not model_admin.has_view_or_change_permission(request):
         raise PermissionDenied
     kind = kind_by_key(request.POST.get("kind", ""))
