@@ -60,7 +60,13 @@ SEED_FILE = Path(__file__).resolve().parent / "seed" / "content.json"
 # Derived or bookkeeping columns that a file does not carry: ids, the search
 # text (rebuilt), the last-write time and the counter that detects two editors
 # saving at once (both meaningful only in the database that wrote them).
-SKIPPED = {"id", *Procedure.SEARCH_FIELDS, "modified_at", "edit_version"}
+SKIPPED = {
+    "id",
+    *Procedure.SEARCH_FIELDS,
+    "untranslated",
+    "modified_at",
+    "edit_version",
+}
 
 
 class ContentFileError(Exception):

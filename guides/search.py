@@ -13,7 +13,12 @@ import unicodedata
 from django.db.models import Lookup, TextField, Value
 from django.db.models.functions import StrIndex
 
-from portal.languages import column, language_codes
+from portal.languages import (
+    column,
+    language_codes,
+    missing_languages,
+    translated_fields,
+)
 
 # Typed Khmer often puts the subscript RO (coeng + RO) before another subscript;
 # both orders render the same, so fold them to the standard order (RO last).
@@ -83,14 +88,30 @@ def pairs_for(document):
 
 
 def reindex(procedure):
-    """Rebuild one guide's search document after it or its steps changed."""
-    document = document_for(procedure)
+    """Rebuild one guide's search document, and the languages it lacks, after
+    it or its steps changed."""
+    steps = list(procedure.steps.all())
+    document = document_for(procedure, steps)
     pairs = pairs_for(document)
-    if (document, pairs) != (procedure.search_document, procedure.search_pairs):
+    untranslated = untranslated_for(procedure, steps)
+    if (document, pairs, untranslated) != (
+        procedure.search_document,
+        procedure.search_pairs,
+        procedure.untranslated,
+    ):
         procedure.search_document, procedure.search_pairs = document, pairs
+        procedure.untranslated = untranslated
         type(procedure).objects.filter(pk=procedure.pk).update(
-            search_document=document, search_pairs=pairs
+            search_document=document, search_pairs=pairs, untranslated=untranslated
         )
+
+
+def untranslated_for(procedure, steps):
+    """The languages the guide or one of its steps lacks, as stored."""
+    missing = set(missing_languages([procedure], translated_fields(type(procedure))))
+    if steps:
+        missing |= set(missing_languages(steps, translated_fields(type(steps[0]))))
+    return ",".join(code for code in language_codes() if code in missing)
 
 
 def filter_queryset(queryset, query):

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from guides import attention, services
+from guides import attention, search, services
 from guides.models import Claim, Fact, Report, ReportStatus
 from tests.editing import login, make_user
 from tests.factories import make_procedure
@@ -51,6 +51,7 @@ def test_the_queue_lists_reports_then_due_rechecks_then_missing_translations(
     )
     untranslated = make_procedure(title_en="Mostly done", verified_on=today, steps=1)
     untranslated.steps.update(title_km="")
+    search.reindex(untranslated)  # as every save through the product does
     Report.objects.create(procedure=fresh, message="The shop moved to Street 63.")
     Report.objects.create(
         procedure=fresh, message="Old news", status=ReportStatus.FIXED
@@ -190,6 +191,7 @@ def test_the_queue_pages_fifty_items_in_constant_queries(
         guide = make_procedure(title_en=f"Unchecked {n}", steps=2)
         if n % 2:
             guide.steps.update(body_zh_hans="")
+            search.reindex(guide)
         Report.objects.create(procedure=guide, message=f"Report {n}")
     # Session, user, permissions; a count per kind; the rows of each kind on
     # the page with what they show; the claims: as many for 132 items as for 2.
@@ -230,3 +232,21 @@ def test_a_new_kind_is_one_entry_in_kinds(client, editor, monkeypatch):
     assert "Odd guide" in response.content.decode()
     claim(client, guide, kind="odd")
     assert Claim.objects.get().kind == "odd"
+
+
+def test_the_languages_a_guide_lacks_are_kept_with_its_search_text(client, editor):
+    guide = make_procedure(steps=2)
+    assert guide.untranslated == ""
+    guide.steps.filter(position=2).update(body_km="", title_en="")
+    guide.summary_zh_hans = ""
+    guide.save()
+    search.reindex(guide)
+    guide.refresh_from_db()
+    assert guide.untranslated == "zh-hans,en,km"
+    # The queue and the guide list's filter agree.
+    assert rows(client.get(URL, {"kind": "translation"})) == [
+        ("translation", guide.title_en)
+    ]
+    changelist = reverse("admin:guides_procedure_changelist")
+    found = client.get(changelist, {"missing": "any"}).context["cl"].result_list
+    assert list(found) == [guide]
