@@ -26,7 +26,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -310,8 +310,17 @@ SHOWN = {"mine", "free"}
 
 
 def queue_items(kinds, user, shown="", number=1):
-    """The page `number` of the queue of these kinds: (page, counts)."""
-    counts, querysets = {}, {}
+    """The page `number` of the queue of these kinds: (page, counts).
+
+    Each kind the page reaches gives its rows and, in the same query, its
+    count (a window over the whole set); a kind before or after the page
+    gives only its count."""
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    counts, rows = {}, []
+    offset, wanted = (number - 1) * PER_PAGE, PER_PAGE
     for kind in kinds:
         items = kind.items()
         claimed = live_claims().filter(kind=kind.key)
@@ -319,21 +328,25 @@ def queue_items(kinds, user, shown="", number=1):
             items = items.filter(pk__in=claimed.filter(user=user).values("object_id"))
         elif shown == "free":
             items = items.exclude(pk__in=claimed.values("object_id"))
-        querysets[kind.key] = items
-        counts[kind.key] = items.count()
-    paginator = Paginator(range(sum(counts.values())), PER_PAGE)
-    page = paginator.get_page(number)
-    offset, wanted, rows = page.start_index() - 1, len(page.object_list), []
-    for kind in kinds:
-        if wanted <= 0:
-            break
-        if offset >= counts[kind.key]:
-            offset -= counts[kind.key]
-            continue
-        chunk = list(querysets[kind.key][offset : offset + wanted])
-        rows += kind.show(chunk)
-        wanted -= len(chunk)
-        offset = 0
+        chunk = []
+        if wanted > 0:
+            chunk = list(
+                items.annotate(queue_total=Window(Count("pk")))[
+                    offset : offset + wanted
+                ]
+            )
+        if chunk:
+            counts[kind.key] = chunk[0].queue_total
+            rows += kind.show(chunk)
+            offset, wanted = 0, wanted - len(chunk)
+        else:
+            counts[kind.key] = items.count()
+            offset = max(0, offset - counts[kind.key])
+    total = sum(counts.values())
+    paginator = Paginator(range(total), PER_PAGE)
+    if number > paginator.num_pages:
+        return queue_items(kinds, user, shown, paginator.num_pages)
+    page = paginator.page(number)
     if rows:
         wanted_claims = Q()
         for kind in kinds:
