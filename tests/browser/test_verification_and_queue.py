@@ -72,7 +72,9 @@ def test_a_lapsed_fee_check_is_shown_beside_the_fee_in_chinese_and_english(
     )
     expected = {
         "en": "Last checked on",
-        "zh-hans": f"最后核实于{checked.year}年{checked.month}月{checked.day}日，有待重新核实",
+        "zh-hans": (
+            f"最后核实于{checked.year}年{checked.month}月{checked.day}日，有待重新核实"
+        ),
     }
     for language, text in expected.items():
         for name, size in (("360", None), ("desktop", DESKTOP)):
