@@ -21,6 +21,7 @@ from guides.forms import ReportForm
 from guides.models import Advice, DurationUnit, Procedure, Step, Update
 from guides.paging import SortedIdsPaginator
 from portal import pagecache, ratelimit
+from portal.jinja2 import isodatetime
 from portal.languages import fallbacks_used, translated_fields
 
 
@@ -392,7 +393,7 @@ def how_to_json_ld(procedure, steps, requirements, request):
             "value": str(procedure.fee_amount),
         }
     if procedure.updated_at:
-        data["dateModified"] = procedure.updated_at.isoformat()
+        data["dateModified"] = isodatetime(procedure.updated_at)
     return data
 
 
