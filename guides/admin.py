@@ -442,7 +442,10 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         """Record one check of the guide or of one fact in it, and list the
         checks so far. A publisher's act on a live or withdrawn guide."""
         procedure = self._procedure_or_404(request, object_id)
-        if not services.may_verify(request.user, procedure):
+        if not (
+            self.has_change_permission(request, procedure)
+            and services.may_verify(request.user, procedure)
+        ):
             raise PermissionDenied
         form = VerificationForm(request.POST or None, procedure=procedure)
         if request.method == "POST" and form.is_valid():

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -328,3 +329,23 @@ def test_an_older_whole_guide_check_leaves_the_newer_date():
     guide.refresh_from_db()
     assert guide.verified_on == days_ago(2)
     assert guide.verifications.count() == 2
+
+
+def test_checks_are_a_record_nobody_edits_and_view_only_users_cannot_add(client):
+    guide = make_procedure(status=Status.DRAFT, published_at=None)
+    check = Verification.objects.create(
+        procedure=guide, fact=Fact.FEE, checked_on=days_ago(1), method="shop"
+    )
+    login(client, make_user("pub", "Publishers"))
+    listing = client.get(reverse("admin:guides_verification_changelist"))
+    assert listing.status_code == 200 and str(guide) in listing.content.decode()
+    delete = reverse("admin:guides_verification_delete", args=[check.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    change = reverse("admin:guides_verification_change", args=[check.pk])
+    assert client.post(change, {"method": "other"}).status_code == 403
+    assert Verification.objects.get().method == "shop"
+    viewer = make_user("viewer")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_procedure"))
+    login(client, viewer)
+    assert client.post(verify_url(guide), check_data()).status_code == 403
+    assert Verification.objects.count() == 1
