@@ -302,16 +302,29 @@ def _note_checked(procedure, at):
     )
     order = list(Fact)
     checks.sort(key=lambda check: order.index(check.fact))
-    checked_on = max(check.checked_on for check in checks)
+    days = sorted({check.checked_on for check in checks})
     notes = {}
     for code in language_codes():
         with translation.override(code):
-            notes[column("note", code)] = gettext(
-                "Checked on %(date)s (%(facts)s): no change."
-            ) % {
-                "date": date_format(checked_on, "DATE_FORMAT"),
-                "facts": _checked_facts(checks),
-            }
+            if len(days) == 1:
+                text = gettext("Checked on %(date)s (%(facts)s): no change.") % {
+                    "date": date_format(days[0], "DATE_FORMAT"),
+                    "facts": _checked_facts(checks),
+                }
+            else:
+                text = gettext("Checked: %(checks)s. No change.") % {
+                    "checks": "; ".join(
+                        gettext("%(facts)s on %(date)s")
+                        % {
+                            "facts": _checked_facts(
+                                [c for c in checks if c.checked_on == day]
+                            ),
+                            "date": date_format(day, "DATE_FORMAT"),
+                        }
+                        for day in days
+                    )
+                }
+            notes[column("note", code)] = text
     update = procedure.updates.filter(
         kind=UpdateKind.CHECKED, published_at__gte=start
     ).first()

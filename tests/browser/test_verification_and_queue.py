@@ -127,3 +127,33 @@ def test_two_editors_work_the_queue_one_claim_at_a_time(page, browser, live_serv
         "the fee (last checked"
     )
     other.context.close()
+
+
+def test_a_publisher_records_a_fee_check_and_the_line_goes(page, live_server):
+    guide = make_procedure(steps=1, fee_amount="1.00", title_en="Renew a SIM")
+    publisher = make_user("publisher", "Publishers")
+    services.verification_record(
+        procedure=guide,
+        user=publisher,
+        fact=Fact.GUIDE,
+        checked_on=timezone.localdate() - timedelta(days=45),
+        method="hotline",
+    )
+    log_in(page, live_server, "publisher")
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/admin/guides/procedure/{guide.pk}/change/")
+    page.get_by_role("link", name="Record a check").click()
+    expect(page.locator("#lapsed")).to_contain_text("the fee: last checked on")
+    page.get_by_label("the fee").check()
+    page.get_by_label("A receipt or payment record").check()
+    page.get_by_label("Note").fill("Receipt 0042 from the Street 63 shop")
+    page.get_by_role("button", name="Record the check").click()
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Recorded the check of the fee."
+    )
+    expect(page.locator("#checks")).to_contain_text("Receipt 0042")
+    expect(page.locator("#lapsed")).to_have_count(0)
+    shoot(page, "admin-checks-page")
+    page.goto(f"{live_server.url}/en/guides/{guide.slug}/")
+    expect(page.locator(".due")).to_have_count(0)
+    expect(page.locator(".history")).to_contain_text("the fee on")

@@ -254,13 +254,14 @@ def test_a_re_verification_is_a_minor_dated_line_in_the_feed_and_updates(client)
         method="shop",
     )
     checks = guide.updates.filter(kind=UpdateKind.CHECKED)
-    # The first (400 days ago) and today's checks fall on one day of recording:
-    # one line, naming both, dated by the newest check.
+    # The first (made 400 days ago) and today's checks are recorded on one
+    # day: one line, naming each with its date.
     assert checks.count() == 1
     today = timezone.localdate()
     note = checks.get().note_en
     assert note == (
-        f"Checked on {english(today)} (the whole guide and the fee): no change."
+        f"Checked: the whole guide on {english(days_ago(400))}; the fee on "
+        f"{english(today)}. No change."
     )
     assert "核实" in checks.get().note_zh_hans
     guide.refresh_from_db()
@@ -271,7 +272,7 @@ def test_a_re_verification_is_a_minor_dated_line_in_the_feed_and_updates(client)
     ]
     assert f"{guide.carrier} · {guide.title} — checked, no change" in titles
     updates = client.get("/en/updates/").content.decode()
-    assert 'class="update minor"' in updates and "no change." in updates
+    assert 'class="update minor"' in updates and "No change." in updates
 
 
 def test_checks_of_a_draft_or_on_another_day_make_their_own_lines(clock):
