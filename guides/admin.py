@@ -24,13 +24,20 @@ from modeltranslation.admin import (
 from reversion.admin import VersionAdmin
 
 from guides import attention, history, merge, search, services, workflow
-from guides.forms import ProcedureAdminForm, RestoreForm, StepFormSet, VerifyForm
+from guides.forms import (
+    ProcedureAdminForm,
+    RestoreForm,
+    StepFormSet,
+    VerificationForm,
+    VerifyForm,
+)
 from guides.models import (
     PUBLISH_PERMISSION,
     PUBLISHER_STATUSES,
     Advice,
     Document,
     Procedure,
+    RecheckInterval,
     Report,
     ReportStatus,
     Requirement,
@@ -38,6 +45,7 @@ from guides.models import (
     Step,
     Task,
     Update,
+    Verification,
 )
 from guides.views import ProcedurePreviewView
 from portal.admin import (
@@ -160,7 +168,18 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
     autocomplete_fields = ["carrier", "task", "card_types", "advice", "sources"]
     prepopulated_fields = {"slug": ["title_en"]}
     inlines = [StepInline, RequirementInline]
-    readonly_fields = ["status", "published_at", "updated_at", "modified_at"]
+    # Verification is recorded on its own page (Record a check), which keeps
+    # its history and refuses editors on live guides; here it is shown.
+    readonly_fields = [
+        "status",
+        "published_at",
+        "updated_at",
+        "modified_at",
+        "verified_on",
+        "verified_by",
+        "verification_method",
+        "verification_url",
+    ]
     fieldsets = [
         (
             None,
@@ -423,6 +442,16 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 name="guides_procedure_attention",
             ),
             path(
+                "attention/claim/",
+                view(partial(attention.claim_view, self)),
+                name="guides_procedure_attention_claim",
+            ),
+            path(
+                "<path:object_id>/verify/",
+                view(self.verify_view),
+                name="guides_procedure_verify",
+            ),
+            path(
                 "<path:object_id>/preview/",
                 view(self.preview_view),
                 name="guides_procedure_preview",
@@ -587,6 +616,61 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
     def recoverlist_view(self, request, extra_context=None):
         raise Http404  # guides are withdrawn, not deleted
 
+    def verify_view(self, request, object_id):
+        """Record one check of the guide or of one fact in it, and list the
+        checks so far. A publisher's act on a live or withdrawn guide."""
+        procedure = self._procedure_or_404(request, object_id)
+        if not (
+            self.has_change_permission(request, procedure)
+            and services.may_verify(request.user, procedure)
+        ):
+            raise PermissionDenied
+        form = VerificationForm(request.POST or None, procedure=procedure)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            services.verification_record(
+                procedure=procedure,
+                user=request.user,
+                fact=data["fact"],
+                step=data["step"],
+                checked_on=data["checked_on"],
+                method=data["method"],
+                evidence_url=data["evidence_url"],
+                note=data["note"],
+            )
+            self.message_user(
+                request,
+                gettext("Recorded the check of %(fact)s.")
+                % {
+                    "fact": attention.fact_name(
+                        data["fact"], getattr(data["step"], "position", None)
+                    )
+                },
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(request.path)
+        checks = procedure.verifications.select_related("step", "checked_by")
+        lapses = procedure.lapsed_checks()
+        positions = {step.pk: step.position for step in procedure.steps.all()}
+        return TemplateResponse(
+            request,
+            "admin/guides/procedure/verification.html",
+            self._context(
+                request,
+                procedure,
+                title=gettext("Record a check of “%(guide)s”") % {"guide": procedure},
+                form=form,
+                checks=checks,
+                lapses=[
+                    (
+                        attention.fact_name(lapse.fact, positions.get(lapse.step_id)),
+                        lapse,
+                    )
+                    for lapse in lapses.values()
+                ],
+            ),
+        )
+
     @admin.action(description=_("Record a verification"), permissions=["change"])
     def verify(self, request, queryset):
         """Ask when, how and where, then record it on every selected guide.
@@ -637,6 +721,47 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+@admin.register(Verification)
+class VerificationAdmin(admin.ModelAdmin):
+    """Every check recorded, newest first: a record, so nobody edits or removes
+    one. Checks are recorded from their guide (Record a check)."""
+
+    list_display = ["procedure", "fact", "step", "checked_on", "method", "checked_by"]
+    list_filter = ["fact", "method", "checked_on"]
+    list_select_related = ["procedure", "step", "checked_by"]
+    search_fields = ["procedure__slug", *columns("procedure__title")]
+    date_hierarchy = "checked_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return self.admin_site._registry[Procedure].has_view_or_change_permission(
+            request
+        )
+
+
+@admin.register(RecheckInterval)
+class RecheckIntervalAdmin(admin.ModelAdmin):
+    """How long each kind of check stays good: publishers change them (the
+    Publishers group has the permission), editors see them."""
+
+    list_display = ["fact", "days"]
+    list_editable = ["days"]
+
+    def has_add_permission(self, request):
+        return False  # one row per kind of fact, made by the migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a missing row would silently fall back to the default
 
 
 @admin.register(Step)

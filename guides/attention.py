@@ -1,67 +1,376 @@
-"""The editors' "Needs attention" page: what to look at next.
+"""The editors' "Needs attention" queue: what to do next, one item at a time.
 
-Guides never verified or verified too long ago, guides missing a language,
-and what visitors reported, each listed up to ROWS with a count of all and a
-link to the filtered list of the rest.
+Each item is of a kind (an open visitor report, a guide due for re-check, a
+guide missing a translation …), shown with what to do and a link to do it. An
+editor claims an item while working on it; a second editor's claim is refused
+and names who holds it. An item leaves the queue when it is done (the report
+is closed, the check recorded, the text written), whoever did it; a claim
+lapses after CLAIM_DAYS, so an abandoned one does not block the item for ever.
+
+Adding a kind of item is one entry in KINDS, at the end of this module: a
+Kind with its key (stored in claims: never rename one), its label, the query
+of its open items in the order to work through them, and how a page of them
+is shown. The page, its filters, counts, claims and the benchmark follow
+KINDS. Kinds come in KINDS order; each in its own order within.
+
+Cost: one count per kind, at most one query per kind for the rows of a page
+and what they show, and one for their claims, whatever the queue's length.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Window
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy
 
 from guides.models import (
     OPEN_REPORT_STATUSES,
-    VERIFICATION_MAX_AGE,
+    PUBLISH_PERMISSION,
+    Claim,
+    Fact,
     Procedure,
+    RecheckInterval,
     Report,
     Status,
+    Step,
+    Verification,
+)
+from portal.languages import language_codes
+
+# Items per page: with 10,000 guides a page listing them all weighed 1.7 MB.
+PER_PAGE = 50
+# A claim nobody renewed is dropped after this long.
+CLAIM_DAYS = 7
+
+
+@dataclass
+class Item:
+    """One row of the queue."""
+
+    kind: "Kind"
+    pk: int
+    procedure: Procedure
+    what: str  # what to do, for the editor
+    url: str  # where to do it
+    since: Any = None  # a date or time: how long it has waited
+    claim: Claim | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: Any  # lazy text
+    items: Callable[[], QuerySet]  # the open items, in working order
+    show: Callable[[list], list[Item]]  # a page of those rows, as Items
+    everything_url: Callable[[], str] | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def kind_by_key(key):
+    return next((kind for kind in KINDS if kind.key == key), None)
+
+
+def current_guides():
+    # Only what the queue shows and lapsed_checks() reads: whole rows (every
+    # language of every field) cost a third of the page at 10,000 guides.
+    return (
+        Procedure.objects.exclude(status=Status.WITHDRAWN)
+        .select_related("carrier")
+        .only(
+            "title",
+            "status",
+            "verified_on",
+            "fee_amount",
+            "duration_min",
+            "duration_max",
+            "modified_at",
+            "untranslated",
+            "carrier__name",
+        )
+    )
+
+
+# --- the kinds ----------------------------------------------------------------
+
+
+def open_reports():
+    return (
+        Report.objects.open()
+        .select_related("procedure__carrier", "step")
+        .order_by("created_at", "pk")
+    )
+
+
+def show_reports(reports):
+    return [
+        Item(
+            kind=REPORT,
+            pk=report.pk,
+            procedure=report.procedure,
+            what=(
+                (f"{report.step} · " if report.step_id else "")
+                + (
+                    report.message
+                    if len(report.message) <= 120
+                    else report.message[:119] + "…"
+                )
+            ),
+            url=reverse("admin:guides_report_change", args=[report.pk]),
+            since=report.created_at,
+        )
+        for report in reports
+    ]
+
+
+def due_for_recheck():
+    return (
+        current_guides()
+        .needing_verification()
+        .order_by(F("verified_on").asc(nulls_first=True), "carrier__position", "slug")
+    )
+
+
+def show_rechecks(guides):
+    """What lapsed in each guide: two queries for the page, not two per guide."""
+    ids = [guide.pk for guide in guides]
+    checks, steps = {}, {}
+    for check in Verification.objects.filter(procedure__in=ids).only(
+        "procedure_id", "fact", "step_id", "checked_on"
+    ):
+        checks.setdefault(check.procedure_id, []).append(check)
+    for step in Step.objects.filter(procedure__in=ids).only(
+        "procedure_id", "position", "contact_kind"
+    ):
+        steps.setdefault(step.procedure_id, []).append(step)
+    days = RecheckInterval.days_by_fact()
+    items = []
+    for guide in guides:
+        if guide.verified_on is None:
+            what = gettext("Never verified as a whole")
+        else:
+            positions = {step.pk: step.position for step in steps.get(guide.pk, [])}
+            lapses = guide.lapsed_checks(
+                checks.get(guide.pk, []), steps.get(guide.pk, []), days
+            )
+            what = gettext("Due for re-check: %(facts)s") % {
+                "facts": ", ".join(
+                    gettext("%(fact)s (last checked %(date)s)")
+                    % {
+                        "fact": fact_name(lapse.fact, positions.get(lapse.step_id)),
+                        "date": date_format(lapse.checked_on, "DATE_FORMAT"),
+                    }
+                    for lapse in lapses.values()
+                )
+            }
+        items.append(
+            Item(
+                kind=RECHECK,
+                pk=guide.pk,
+                procedure=guide,
+                what=what,
+                url=reverse("admin:guides_procedure_verify", args=[guide.pk]),
+                since=guide.verified_on,
+            )
+        )
+    return items
+
+
+def fact_name(fact, position=None):
+    if fact == Fact.STEP:
+        return gettext("step %(number)s") % {"number": position}
+    if fact == Fact.CONTACT:
+        return gettext("the contact in step %(number)s") % {"number": position}
+    return str(Fact(fact).label)
+
+
+def missing_translations():
+    # The stored languages (search.reindex keeps them): the same rule as the
+    # guide list's "missing translation" filter, without working it out per row.
+    return current_guides().exclude(untranslated="").order_by("pk")
+
+
+def show_translations(guides):
+    return [
+        Item(
+            kind=TRANSLATION,
+            pk=guide.pk,
+            procedure=guide,
+            what=gettext("Missing: %(languages)s")
+            % {"languages": guide.untranslated.replace(",", ", ")},
+            url=reverse("admin:guides_procedure_change", args=[guide.pk]),
+            since=guide.modified_at,
+        )
+        for guide in guides
+    ]
+
+
+def guide_list(query):
+    return lambda: reverse("admin:guides_procedure_changelist") + query
+
+
+REPORT = Kind(
+    "report",
+    gettext_lazy("Open visitor report"),
+    open_reports,
+    show_reports,
+    lambda: (
+        reverse("admin:guides_report_changelist")
+        + "?status__in="
+        + ",".join(OPEN_REPORT_STATUSES)
+    ),
+)
+RECHECK = Kind(
+    "recheck",
+    gettext_lazy("Due for re-check"),
+    due_for_recheck,
+    show_rechecks,
+    guide_list("?verified=due"),
+)
+TRANSLATION = Kind(
+    "translation",
+    gettext_lazy("Missing translation"),
+    missing_translations,
+    show_translations,
+    guide_list("?missing=any"),
 )
 
-# Each section lists at most this many: with 10,000 guides a page listing
-# them all weighed 1.7 MB and took 6.5 s.
-ROWS = 50
+# The one place to add a kind (see the module docstring).
+KINDS = [REPORT, RECHECK, TRANSLATION]
 
 
-def sections():
-    """{name: (queryset, address of the full filtered list)}."""
-    current = (
-        Procedure.objects.exclude(status=Status.WITHDRAWN)
-        .select_related("carrier", "task", "verified_by")
-        .defer(*Procedure.SEARCH_FIELDS)  # large, and not shown here
+# --- claims -------------------------------------------------------------------
+
+
+def live_claims():
+    return Claim.objects.filter(
+        claimed_at__gte=timezone.now() - timedelta(days=CLAIM_DAYS)
     )
-    guides = reverse("admin:guides_procedure_changelist")
-    return {
-        "unverified": (
-            current.needing_verification().order_by(
-                "verified_on", "carrier__position", "slug"
-            ),
-            f"{guides}?verified=due",
-        ),
-        "untranslated": (current.missing_a_language(), f"{guides}?missing=any"),
-        "reports": (
-            Report.objects.open().select_related("procedure__carrier", "step"),
-            reverse("admin:guides_report_changelist")
-            + "?status__in="
-            + ",".join(OPEN_REPORT_STATUSES),
-        ),
-    }
+
+
+def claim_item(*, kind: Kind, object_id: int, user) -> tuple[bool, str]:
+    """Claim one item for `user`: (done, message for the editor)."""
+    if not kind.items().filter(pk=object_id).exists():
+        return False, gettext("This item is no longer in the queue: it was done.")
+    with transaction.atomic():
+        Claim.objects.filter(kind=kind.key, object_id=object_id).exclude(
+            pk__in=live_claims().values("pk")
+        ).delete()
+        try:
+            with transaction.atomic():
+                Claim.objects.create(kind=kind.key, object_id=object_id, user=user)
+        except IntegrityError:
+            holder = (
+                Claim.objects.select_related("user")
+                .filter(kind=kind.key, object_id=object_id)
+                .first()
+            )
+            if holder is None:  # released meanwhile: try once more
+                Claim.objects.create(kind=kind.key, object_id=object_id, user=user)
+            elif holder.user_id == user.pk:
+                return True, gettext("You had already claimed this item.")
+            else:
+                return False, gettext(
+                    "%(user)s claimed this item on %(time)s; ask them, or pick "
+                    "another one."
+                ) % {
+                    "user": holder.user.get_username(),
+                    "time": date_format(
+                        timezone.localtime(holder.claimed_at), "DATETIME_FORMAT"
+                    ),
+                }
+    return True, gettext("Claimed: the item is yours until you release it.")
+
+
+def release_item(*, kind: Kind, object_id: int, user) -> tuple[bool, str]:
+    claims = Claim.objects.filter(kind=kind.key, object_id=object_id)
+    if not user.has_perm(PUBLISH_PERMISSION):
+        # A publisher may free an item someone left; an editor only their own.
+        if claims.exclude(user=user).exists():
+            return False, gettext("Only the editor who claimed it can release it.")
+        claims = claims.filter(user=user)
+    claims.delete()
+    return True, gettext("Released: anyone may claim the item now.")
+
+
+# --- the page -----------------------------------------------------------------
+
+SHOWN = {"mine", "free"}
+
+
+def queue_items(kinds, user, shown="", number=1):
+    """The page `number` of the queue of these kinds: (page, counts).
+
+    Each kind the page reaches gives its rows and, in the same query, its
+    count (a window over the whole set); a kind before or after the page
+    gives only its count."""
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    counts, rows = {}, []
+    offset, wanted = (number - 1) * PER_PAGE, PER_PAGE
+    for kind in kinds:
+        items = kind.items()
+        claimed = live_claims().filter(kind=kind.key)
+        if shown == "mine":
+            items = items.filter(pk__in=claimed.filter(user=user).values("object_id"))
+        elif shown == "free":
+            items = items.exclude(pk__in=claimed.values("object_id"))
+        chunk = []
+        if wanted > 0:
+            chunk = list(
+                items.annotate(queue_total=Window(Count("pk")))[
+                    offset : offset + wanted
+                ]
+            )
+        if chunk:
+            counts[kind.key] = chunk[0].queue_total
+            rows += kind.show(chunk)
+            offset, wanted = 0, wanted - len(chunk)
+        else:
+            counts[kind.key] = items.count()
+            offset = max(0, offset - counts[kind.key])
+    total = sum(counts.values())
+    paginator = Paginator(range(total), PER_PAGE)
+    if number > paginator.num_pages:
+        return queue_items(kinds, user, shown, paginator.num_pages)
+    page = paginator.page(number)
+    if rows:
+        wanted_claims = Q()
+        for kind in kinds:
+            ids = [item.pk for item in rows if item.kind is kind]
+            if ids:
+                wanted_claims |= Q(kind=kind.key, object_id__in=ids)
+        claims = {
+            (claim.kind, claim.object_id): claim
+            for claim in live_claims().filter(wanted_claims).select_related("user")
+        }
+        for item in rows:
+            item.claim = claims.get((item.kind.key, item.pk))
+    page.object_list = rows
+    return page, counts
 
 
 def attention_view(model_admin, request):
     if not model_admin.has_view_or_change_permission(request):
         raise PermissionDenied
-    context = {}
-    for name, (queryset, everything) in sections().items():
-        # The count of all comes in the same query as the first rows.
-        rows = list(queryset.annotate(listed=Window(Count("pk")))[:ROWS])
-        context[name] = rows
-        context[f"{name}_count"] = rows[0].listed if rows else 0
-        context[f"{name}_all_url"] = everything
-    context["untranslated"] = [
-        (guide, guide.missing_languages()) for guide in context["untranslated"]
-    ]
+    chosen = kind_by_key(request.GET.get("kind", ""))
+    kinds = [chosen] if chosen else KINDS
+    shown = request.GET.get("shown", "")
+    shown = shown if shown in SHOWN else ""
+    page, counts = queue_items(kinds, request.user, shown, request.GET.get("page", 1))
     return TemplateResponse(
         request,
         "admin/guides/procedure/attention.html",
@@ -69,8 +378,46 @@ def attention_view(model_admin, request):
             **model_admin.admin_site.each_context(request),
             "opts": model_admin.opts,
             "title": gettext("Needs attention"),
-            "max_age_days": VERIFICATION_MAX_AGE.days,
-            "shown": ROWS,
-            **context,
+            "page": page,
+            "items": page.object_list,
+            "kinds": [
+                (
+                    kind,
+                    counts.get(kind.key),
+                    kind.everything_url and kind.everything_url(),
+                )
+                for kind in KINDS
+            ],
+            "chosen": chosen,
+            "shown": shown,
+            "total": sum(counts.values()),
+            "languages": language_codes(),
+            "next": request.get_full_path(),
         },
     )
+
+
+def claim_view(model_admin, request):
+    """Claim or release one item (POST: kind, item, action), then back."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not model_admin.has_view_or_change_permission(request):
+        raise PermissionDenied
+    kind = kind_by_key(request.POST.get("kind", ""))
+    try:
+        object_id = int(request.POST.get("item", ""))
+    except ValueError:
+        object_id = None
+    action = request.POST.get("action")
+    if kind is None or object_id is None or action not in {"claim", "release"}:
+        messages.error(request, gettext("That is not an item of the queue."))
+    else:
+        act = claim_item if action == "claim" else release_item
+        done, message = act(kind=kind, object_id=object_id, user=request.user)
+        (messages.success if done else messages.error)(request, message)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("admin:guides_procedure_attention")
+    return HttpResponseRedirect(back)

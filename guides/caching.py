@@ -30,7 +30,9 @@ def connect():
     from guides.portable import CONTENT_MODELS
 
     pagecache.schedule(next_publication)
-    for model in CONTENT_MODELS:
+    # Not in the file, but guide pages show what is due by these intervals.
+    intervals = apps.get_model("guides", "RecheckInterval")
+    for model in [*CONTENT_MODELS, intervals]:
         label = model._meta.label
         post_save.connect(content_changed, sender=model, dispatch_uid=f"cache-{label}")
         post_delete.connect(
@@ -56,6 +58,7 @@ class Catalog:
         self.card_types = list(CardType.objects.order_by("validity_days", "slug", "pk"))
         self.sources = list(apps.get_model("guides", "Source").objects.all())
         self.advice = list(apps.get_model("guides", "Advice").objects.all())
+        self.recheck_days = apps.get_model("guides", "RecheckInterval").days_by_fact()
 
     def pick(self, name, ids):
         """The objects of one table with these ids, in the table's order."""

@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from guides import history, workflow
 from guides.models import (
+    Fact,
     Procedure,
     Report,
     StepLogic,
+    Verification,
     VerificationMethod,
 )
 from guides.services import ChangeNote
@@ -215,6 +217,72 @@ class VerifyForm(forms.Form):
             "url"
         ):
             self.add_error("url", _("Give the address of the page you checked."))
+        return cleaned
+
+
+class VerificationForm(forms.Form):
+    """One check of a guide or of one fact in it (admin: Record a check)."""
+
+    fact = forms.ChoiceField(
+        label=_("What you checked"), choices=Fact.choices, widget=forms.RadioSelect
+    )
+    step = forms.TypedChoiceField(
+        label=_("Step"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("For a step, or the contact a step gives."),
+    )
+    checked_on = forms.DateField(
+        label=_("Checked on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    method = forms.ChoiceField(
+        label=_("How"), choices=VerificationMethod.choices, widget=forms.RadioSelect
+    )
+    evidence_url = forms.URLField(
+        label=_("Evidence link"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("The carrier's page or post that confirms it, if there is one."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For editors: who answered, what the receipt says."),
+    )
+
+    def __init__(self, *args, procedure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        self.steps = {step.pk: step for step in procedure.steps.all()}
+        self.fields["step"].choices = [("", "—")] + [
+            (step.pk, str(step)) for step in self.steps.values()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        step = self.steps.get(cleaned.get("step"))
+        check = Verification(
+            procedure=self.procedure,
+            fact=cleaned.get("fact") or Fact.GUIDE,
+            step=step,
+            checked_on=cleaned.get("checked_on"),
+            method=cleaned.get("method") or "",
+            evidence_url=cleaned.get("evidence_url") or "",
+        )
+        try:
+            check.clean()
+        except forms.ValidationError as error:
+            for name, errors in error.error_dict.items():
+                if name in self.fields and name not in self.errors:
+                    for message in errors:
+                        self.add_error(name, message)
+        if cleaned.get("fact") and (problem := check.clean_step(step)):
+            self.add_error("step", problem)
+        cleaned["step"] = step
         return cleaned
 
 

@@ -1,6 +1,7 @@
 import re
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import reduce
 from operator import or_
 
@@ -85,7 +86,34 @@ class VerificationMethod(models.TextChoices):
     HOTLINE = "hotline", _("Called the carrier's hotline")
     SHOP = "shop", _("Visited a carrier shop")
     WEBSITE = "website", _("Carrier's own website")
+    RECEIPT = "receipt", _("A receipt or payment record")
     OTHER = "other", _("Other")
+
+
+class Fact(models.TextChoices):
+    """What one verification checked: the whole guide or one kind of fact in it."""
+
+    GUIDE = "guide", _("the whole guide")
+    STEP = "step", _("a step")
+    FEE = "fee", _("the fee")
+    CONTACT = "contact", _("a contact or hotline")
+    DURATION = "duration", _("the time needed")
+    DOCUMENTS = "documents", _("the documents")
+
+
+# Facts that belong to one step (a contact is the one a step gives).
+STEP_FACTS = {Fact.STEP, Fact.CONTACT}
+# Days until a check is due again, by how quickly such a fact changes: fees and
+# hotline numbers move often, the steps of a procedure seldom. Publishers change
+# them in the admin (RecheckInterval); these apply where no row says otherwise.
+DEFAULT_RECHECK_DAYS = {
+    Fact.GUIDE: 180,
+    Fact.STEP: 180,
+    Fact.FEE: 30,
+    Fact.CONTACT: 30,
+    Fact.DURATION: 90,
+    Fact.DOCUMENTS: 90,
+}
 
 
 def choice_label(field_name, choices):
@@ -332,13 +360,15 @@ class ProcedureQuerySet(models.QuerySet):
             )
         )
 
-    def needing_verification(self, today=None):
-        """Guides never verified, or verified longer ago than VERIFICATION_MAX_AGE."""
-        today = today or timezone.localdate()
-        return self.filter(
-            models.Q(verified_on__isnull=True)
-            | models.Q(verified_on__lt=today - VERIFICATION_MAX_AGE)
-        )
+    def needing_verification(self, today=None, days=None):
+        """Guides never verified as a whole, or with a check that has lapsed:
+        the whole guide's, or one fact's (its fee, time, documents, a step or a
+        step's contact) by that fact's re-check interval.
+
+        A check of the whole guide counts for every fact in it; a fact is due
+        when neither it nor the whole guide was checked within its interval.
+        One query with correlated EXISTS, whatever the number of guides."""
+        return self.filter(due_for_recheck_q(today, days))
 
     def with_related_ids(self):
         """Annotate the ids of the guide's card types, sources and checks and
@@ -381,6 +411,13 @@ class ProcedureQuerySet(models.QuerySet):
                     queryset=Requirement.objects.select_related("document"),
                 ),
                 Prefetch("updates", queryset=Update.objects.order_by("-published_at")),
+                # What lapsed_checks() reads: the guide shows stale facts.
+                Prefetch(
+                    "verifications",
+                    queryset=Verification.objects.only(
+                        "procedure_id", "fact", "step_id", "checked_on"
+                    ).order_by(),
+                ),
             )
         )
 
@@ -513,6 +550,11 @@ class Procedure(models.Model):
     # Bumped by every save: an editor's form carries the number it was loaded with,
     # and a save from an out-of-date form is refused (no silent overwrite).
     edit_version = models.PositiveIntegerField(editable=False, default=0)
+    # The languages (codes, comma-separated) in which the guide or one of its
+    # steps lacks its own text, kept by guides.search.reindex() with the search
+    # text: the Needs attention queue counts these at 10,000 guides, where
+    # working it out per row took 400 ms.
+    untranslated = models.CharField(max_length=60, editable=False, default="")
 
     objects = ProcedureQuerySet.as_manager()
 
@@ -693,6 +735,48 @@ class Procedure(models.Model):
             code for code in language_codes() if getattr(self, column("missing", code))
         ]
 
+    def lapsed_checks(self, verifications=None, steps=None, days=None, today=None):
+        """{(fact, step id or None): Lapse} for each fact whose last check (its
+        own or the whole guide's) is older than its re-check interval.
+
+        A fact never checked at all has no entry: the guide then says it is not
+        yet verified. Reads the prefetched verifications and steps when given."""
+        days = days or RecheckInterval.days_by_fact()
+        today = today or timezone.localdate()
+        if verifications is None:
+            verifications = self.verifications.all()
+        if steps is None:
+            steps = self.steps.all()
+        last = {}
+        for check in verifications:
+            key = (check.fact, check.step_id if check.fact in STEP_FACTS else None)
+            if key not in last or last[key] < check.checked_on:
+                last[key] = check.checked_on
+        whole = self.verified_on
+        if whole is None or (
+            last.get((Fact.GUIDE, None)) and last[(Fact.GUIDE, None)] > whole
+        ):
+            whole = last.get((Fact.GUIDE, None))
+        facts = [(Fact.GUIDE, None), (Fact.DOCUMENTS, None)]
+        if self.fee_amount is not None:
+            facts.append((Fact.FEE, None))
+        if self.duration_min is not None or self.duration_max is not None:
+            facts.append((Fact.DURATION, None))
+        for step in steps:
+            facts.append((Fact.STEP, step.pk))
+            if step.contact_kind:
+                facts.append((Fact.CONTACT, step.pk))
+        lapses = {}
+        for fact, step in facts:
+            dates = [d for d in (whole, last.get((fact, step))) if d is not None]
+            if not dates:
+                continue
+            checked_on = max(dates)
+            due_on = checked_on + timedelta(days=days[fact])
+            if due_on < today:
+                lapses[(fact, step)] = Lapse(Fact(fact), step, checked_on, due_on)
+        return lapses
+
     get_channel_display = choice_label("channel", Channel)
     get_audience_display = choice_label("audience", Audience)
     get_verification_method_display = choice_label(
@@ -777,6 +861,231 @@ class Step(models.Model):
         if self.contact_kind:
             return tel_href(self.contact_value)
         return ""
+
+
+def due_for_recheck_q(today=None, days=None):
+    """The condition of ProcedureQuerySet.needing_verification() as a Q."""
+    today = today or timezone.localdate()
+    days = days or RecheckInterval.days_by_fact()
+    cutoff = {fact: today - timedelta(days=n) for fact, n in days.items()}
+
+    def recent(fact, **where):
+        return models.Exists(
+            Verification.objects.filter(
+                fact=fact, checked_on__gte=cutoff[fact], **where
+            )
+        )
+
+    def stale(fact):
+        # Checked as a whole (every guide past the first clause was), but
+        # neither as a whole nor on its own within the fact's interval.
+        return models.Q(verified_on__lt=cutoff[fact]) & ~recent(
+            fact, procedure=OuterRef("pk")
+        )
+
+    return (
+        models.Q(verified_on__isnull=True)
+        | models.Q(verified_on__lt=cutoff[Fact.GUIDE])
+        | (models.Q(fee_amount__isnull=False) & stale(Fact.FEE))
+        | (
+            (
+                models.Q(duration_min__isnull=False)
+                | models.Q(duration_max__isnull=False)
+            )
+            & stale(Fact.DURATION)
+        )
+        | stale(Fact.DOCUMENTS)
+        | (
+            models.Q(verified_on__lt=cutoff[Fact.STEP])
+            & models.Exists(
+                Step.objects.filter(procedure=OuterRef("pk")).filter(
+                    ~recent(Fact.STEP, step=OuterRef("pk"))
+                )
+            )
+        )
+        | (
+            models.Q(verified_on__lt=cutoff[Fact.CONTACT])
+            & models.Exists(
+                Step.objects.filter(procedure=OuterRef("pk"))
+                .exclude(contact_kind="")
+                .filter(~recent(Fact.CONTACT, step=OuterRef("pk")))
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """A fact whose last check is older than its re-check interval."""
+
+    fact: Fact
+    step_id: int | None
+    checked_on: date
+    due_on: date
+
+
+class RecheckInterval(models.Model):
+    """How long a check of one kind of fact stays good."""
+
+    fact = models.CharField(
+        _("what is checked"), max_length=10, choices=Fact, unique=True
+    )
+    days = models.PositiveSmallIntegerField(
+        _("re-check after (days)"),
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "After this many days the fact shows “due for re-check” on the guide "
+            "and the guide enters Needs attention."
+        ),
+    )
+
+    class Meta:
+        ordering = ["days", "fact"]
+        verbose_name = _("re-check interval")
+        verbose_name_plural = _("re-check intervals")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(days__gte=1), name="guides_recheckinterval_days"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_fact_display()}: {self.days}"
+
+    @classmethod
+    def days_by_fact(cls):
+        """{fact: days} for every fact, the defaults where no row is saved."""
+        return {
+            **DEFAULT_RECHECK_DAYS,
+            **{
+                Fact(fact): days
+                for fact, days in cls.objects.values_list("fact", "days")
+            },
+        }
+
+    get_fact_display = choice_label("fact", Fact)
+
+
+class Verification(models.Model):
+    """One check of a guide, or of one fact in it, against the carrier."""
+
+    procedure = models.ForeignKey(
+        Procedure,
+        verbose_name=_("guide"),
+        on_delete=models.CASCADE,
+        related_name="verifications",
+    )
+    fact = models.CharField(
+        _("what was checked"), max_length=10, choices=Fact, default=Fact.GUIDE
+    )
+    step = models.ForeignKey(
+        Step,
+        verbose_name=_("step"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="verifications",
+        help_text=_("The step checked, or whose contact was checked."),
+    )
+    checked_on = models.DateField(_("checked on"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    method = models.CharField(_("how"), max_length=10, choices=VerificationMethod)
+    evidence_url = models.URLField(
+        _("evidence link"),
+        blank=True,
+        help_text=_("The carrier's page or post that confirms it, if there is one."),
+    )
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_("For editors: who answered, what the receipt says."),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-checked_on", "-pk"]
+        verbose_name = _("verification")
+        verbose_name_plural = _("verifications")
+        indexes = [
+            models.Index(
+                fields=["procedure", "fact", "checked_on"],
+                name="guides_verification_fact_idx",
+            ),
+            models.Index(
+                fields=["step", "fact", "checked_on"],
+                name="guides_verification_step_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fact__in=STEP_FACTS, step__isnull=False)
+                | (~models.Q(fact__in=STEP_FACTS) & models.Q(step__isnull=True)),
+                name="guides_verification_step_facts",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.procedure} — {self.get_fact_display()} ({self.checked_on})"
+
+    def clean(self):
+        errors = {}
+        if self.checked_on and self.checked_on > timezone.localdate():
+            errors["checked_on"] = _("A verification cannot be in the future.")
+        if self.method == VerificationMethod.WEBSITE and not self.evidence_url:
+            errors["evidence_url"] = _("Give the address of the page you checked.")
+        if errors:
+            raise ValidationError(errors)
+
+    def clean_step(self, step):
+        """Which step a check names, against its fact and guide (the form and
+        the content file check this; the model's own clean() cannot, as the
+        file names steps by position)."""
+        if self.fact in STEP_FACTS and step is None:
+            return _("Say which step was checked.")
+        if self.fact not in STEP_FACTS and step is not None:
+            return _("Only a check of a step or of a contact names a step.")
+        if step is not None and step.procedure_id != self.procedure_id:
+            return _("This step belongs to another guide.")
+        if self.fact == Fact.CONTACT and step is not None and not step.contact_kind:
+            return _("This step gives no contact.")
+        return None
+
+    get_fact_display = choice_label("fact", Fact)
+    get_method_display = choice_label("method", VerificationMethod)
+
+
+class Claim(models.Model):
+    """An editor working on an item of the Needs attention queue: one at a time."""
+
+    kind = models.CharField(_("kind"), max_length=20)
+    object_id = models.PositiveBigIntegerField(_("item"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("claimed by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-claimed_at"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="guides_claim_one_claimant"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}: {self.user}"
 
 
 class DocumentForm(models.TextChoices):
@@ -871,6 +1180,8 @@ class UpdateKind(models.TextChoices):
     NEW = "new", _("New guide")
     CHANGED = "changed", _("Changed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # A minor, dated line: the guide was re-verified and nothing changed.
+    CHECKED = "checked", _("Checked, no change")
 
 
 # What an Update's changed_fields may hold, in the order they are told.
@@ -959,6 +1270,8 @@ class Update(models.Model):
             return pgettext_lazy("update headline", "new guide")
         if self.kind == UpdateKind.WITHDRAWN:
             return pgettext_lazy("update headline", "withdrawn")
+        if self.kind == UpdateKind.CHECKED:
+            return pgettext_lazy("update headline", "checked, no change")
         labels = self.changed_labels
         if not labels:
             return pgettext_lazy("update headline", "updated")

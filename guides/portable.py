@@ -34,11 +34,15 @@ from carriers.models import CardType, Carrier, Contact, Wallet
 from guides import search
 from guides.models import (
     CHANGE_LABELS,
+    STEP_FACTS,
     Advice,
+    Claim,
     Document,
     DocumentForm,
     DocumentKind,
+    Fact,
     Procedure,
+    RecheckInterval,
     Report,
     Requirement,
     Source,
@@ -46,6 +50,7 @@ from guides.models import (
     StepLogic,
     Task,
     Update,
+    Verification,
 )
 from portal.languages import column, language_codes, translated_fields
 
@@ -57,7 +62,13 @@ SEED_FILE = Path(__file__).resolve().parent / "seed" / "content.json"
 # Derived or bookkeeping columns that a file does not carry: ids, the search
 # text (rebuilt), the last-write time and the counter that detects two editors
 # saving at once (both meaningful only in the database that wrote them).
-SKIPPED = {"id", *Procedure.SEARCH_FIELDS, "modified_at", "edit_version"}
+SKIPPED = {
+    "id",
+    *Procedure.SEARCH_FIELDS,
+    "untranslated",
+    "modified_at",
+    "edit_version",
+}
 
 
 # Fields translated after files were written with one text for them, and the
@@ -129,9 +140,20 @@ KINDS = (
                 key=("uuid",),
                 order_by=("published_at", "pk"),
             ),
+            # After the steps: a check of a step names it by its position.
+            Child(
+                "verifications",
+                Verification,
+                "procedure",
+                order_by=("checked_on", "recorded_at", "pk"),
+            ),
         ),
     ),
 )
+
+# Relations to a row of the same guide, named in the file by this field of it
+# (a verification's step by its position), not by a top-level key.
+SIBLINGS = {Step: "position"}
 
 KIND_BY_MODEL = {kind.model: kind for kind in KINDS}
 # Every model whose rows are content: what the file holds, and what moves the
@@ -141,8 +163,9 @@ CONTENT_MODELS = [kind.model for kind in KINDS] + [
 ]
 
 # Models of carriers/guides that are not content: visitor reports are messages
-# with personal data (a contact address), kept by the database backup only.
-NOT_CONTENT = (Report,)
+# with personal data (a contact address), claims are editors' work in progress,
+# and re-check intervals are the site's settings; the database backup keeps them.
+NOT_CONTENT = (Report, Claim, RecheckInterval)
 
 
 def translation_columns(model):
@@ -195,6 +218,8 @@ def dump_value(obj, name, f):
         related = getattr(obj, name)
         if related is None:
             return None
+        if f.related_model in SIBLINGS:
+            return getattr(related, SIBLINGS[f.related_model])
         if f.related_model is get_user_model():
             return related.get_username()
         return natural_key(related)
@@ -388,8 +413,9 @@ class Importer:
             )
         return lookup
 
-    def field_values(self, model, row, skip=()):
-        """Column values and many-to-many lists from a row of the file."""
+    def field_values(self, model, row, skip=(), parent=None):
+        """Column values and many-to-many lists from a row of the file
+        (`parent`: the row a child row belongs to)."""
         values, many = {}, {}
         for name, f in exported_fields(model, skip):
             if name not in row:
@@ -403,6 +429,10 @@ class Importer:
                     values[column(name, code)] = value.get(code)
             elif f.many_to_many:
                 many[name] = [self.lookup(f.related_model, key) for key in value]
+            elif f.is_relation and f.related_model in SIBLINGS and value is not None:
+                values[f.attname] = f.related_model.objects.get(
+                    **{skip[0]: parent, SIBLINGS[f.related_model]: value}
+                ).pk
             elif f.is_relation:
                 related = None if value is None else self.lookup(f.related_model, value)
                 values[f.attname] = None if related is None else related.pk
@@ -496,7 +526,7 @@ class Importer:
                 changed = True
         for row, obj in zip(rows, matches, strict=True):
             values, many = self.field_values(
-                child.model, row, skip=[child.parent_field]
+                child.model, row, skip=[child.parent_field], parent=parent
             )
             values[child.model._meta.get_field(child.parent_field).attname] = parent.pk
             _obj, row_changed = self.save(child.model, obj, values, many)
@@ -840,6 +870,8 @@ class Checker:
                     if not f.null:
                         self.problem(at, "This field is required.")
                     continue
+                if f.related_model in SIBLINGS:
+                    continue  # checked by the parent's rule (check_procedure)
                 self.check_reference(f.related_model, value, at)
             else:
                 converted = self.convert(f, value, at)
@@ -1085,6 +1117,41 @@ def check_procedure(checker, row, place):
         for index, update in enumerate(updates):
             if isinstance(update, dict):
                 check_update(checker, update, f"{place}.updates[{index}]", row)
+    verifications = row.get("verifications")
+    if isinstance(verifications, list):
+        by_position = {
+            step.get("position"): step
+            for step in steps or []
+            if isinstance(step, dict) and isinstance(step.get("position"), int)
+        }
+        for index, check in enumerate(verifications):
+            if isinstance(check, dict):
+                check_verification(
+                    checker, check, f"{place}.verifications[{index}]", by_position
+                )
+
+
+def check_verification(checker, check, place, steps):
+    """A check of a step names a step of the guide by its position; a check of
+    a contact, a step that gives one; any other check, no step."""
+    fact, position = check.get("fact", Fact.GUIDE), check.get("step")
+    if fact not in Fact.values:
+        return  # reported by the field's own check
+    if position is None:
+        if fact in STEP_FACTS:
+            checker.problem(f"{place}.step", "Say which step was checked.")
+        return
+    if isinstance(position, bool) or not isinstance(position, int):
+        checker.problem(f"{place}.step", "must be the position of a step of the guide")
+        return
+    if fact not in STEP_FACTS:
+        checker.problem(
+            f"{place}.step", "Only a check of a step or of a contact names a step."
+        )
+    elif position not in steps:
+        checker.problem(f"{place}.step", f"the guide has no step {position}")
+    elif fact == Fact.CONTACT and not steps[position].get("contact_kind"):
+        checker.problem(f"{place}.step", f"step {position} gives no contact")
 
 
 def document_kind(checker, slug):

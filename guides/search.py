@@ -38,7 +38,12 @@ from django.db.models import (
 )
 from django.db.models.functions import NullIf, StrIndex
 
-from portal.languages import column, language_codes
+from portal.languages import (
+    column,
+    language_codes,
+    missing_languages,
+    translated_fields,
+)
 
 # Typed Khmer often puts the subscript RO (coeng + RO) before another subscript;
 # both orders render the same, so fold them to the standard order (RO last).
@@ -149,13 +154,21 @@ def pairs_for(document):
 
 
 def reindex(procedure):
-    """Rebuild one guide's search document after it or its steps changed."""
-    document = document_for(procedure)
+    """Rebuild one guide's search document, and the languages it lacks, after
+    it or its steps changed."""
+    steps = list(procedure.steps.all())
+    document = document_for(procedure, steps)
     pairs = pairs_for(document)
-    if (document, pairs) != (procedure.search_document, procedure.search_pairs):
+    untranslated = untranslated_for(procedure, steps)
+    if (document, pairs, untranslated) != (
+        procedure.search_document,
+        procedure.search_pairs,
+        procedure.untranslated,
+    ):
         procedure.search_document, procedure.search_pairs = document, pairs
+        procedure.untranslated = untranslated
         type(procedure).objects.filter(pk=procedure.pk).update(
-            search_document=document, search_pairs=pairs
+            search_document=document, search_pairs=pairs, untranslated=untranslated
         )
 
 
@@ -323,6 +336,15 @@ def parse(text, words=None):
 
 def contains(needle):
     """Guides whose text contains the needle (a normalised word or phrase)."""
+
+def untranslated_for(procedure, steps):
+    """The languages the guide or one of its steps lacks, as stored."""
+    missing = set(missing_languages([procedure], translated_fields(type(procedure))))
+    if steps:
+        missing |= set(missing_languages(steps, translated_fields(type(steps[0]))))
+    return ",".join(code for code in language_codes() if code in missing)
+
+
     if CHINESE_PAIR.fullmatch(needle):
         # Too short for a trigram, and in thousands of guides: the pairs are
         # a sixth of the document's size, and as words the index holds them.

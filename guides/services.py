@@ -5,24 +5,34 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import reversion
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format, localize
+from django.utils.text import get_text_list
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 from reversion.models import Version
 
 from guides import search
 from guides.history import Snapshot, version_time, versions_of
 from guides.models import (
+    PUBLISH_PERMISSION,
+    PUBLISHER_STATUSES,
+    STEP_FACTS,
+    Claim,
+    Fact,
     Procedure,
     Requirement,
     Status,
     Step,
     Update,
     UpdateKind,
+    Verification,
     VerificationMethod,
 )
-from portal.languages import column
+from portal.languages import column, language_codes
 
 
 @dataclass(frozen=True)
@@ -179,8 +189,8 @@ def procedure_verify(
     method: str,
     url: str = "",
 ) -> int:
-    """Record that the guides were checked against the carrier: when, by whom,
-    how and where. Each gets a version saying so."""
+    """Record that the guides were checked as a whole against the carrier:
+    when, by whom, how and where (verification_record for each)."""
     method = VerificationMethod(method)
     count = 0
     with transaction.atomic():
@@ -190,16 +200,148 @@ def procedure_verify(
             .select_for_update(of=("self",))
         )
         for procedure in locked:
+            verification_record(
+                procedure=procedure,
+                user=user,
+                fact=Fact.GUIDE,
+                checked_on=verified_on,
+                method=method,
+                evidence_url=url,
+            )
+            count += 1
+    return count
+
+
+def may_verify(user, procedure) -> bool:
+    """Verifying a live (or withdrawn) guide tells visitors it is current:
+    a publisher's act. Editors record checks of drafts and guides in review."""
+    return procedure.status not in PUBLISHER_STATUSES or user.has_perm(
+        PUBLISH_PERMISSION
+    )
+
+
+def verification_record(
+    *,
+    procedure: Procedure,
+    user,
+    fact: str,
+    checked_on: date,
+    method: str,
+    step: Step | None = None,
+    evidence_url: str = "",
+    note: str = "",
+    at: datetime | None = None,
+) -> Verification:
+    """Record one check of a guide or of one fact in it.
+
+    A check of the whole guide also becomes the guide's "verified on" (when it
+    is the newest), with a version saying so. On a public guide, subscribers
+    get a minor dated line: checked, no change (one per guide and day).
+    Raises PermissionDenied for an editor on a live guide, ValidationError
+    for a check the admin form would refuse."""
+    if not may_verify(user, procedure):
+        raise PermissionDenied(
+            gettext("Only a publisher may record a verification of a live guide.")
+        )
+    at = at or timezone.now()
+    check = Verification(
+        procedure=procedure,
+        fact=Fact(fact),
+        step=step if fact in STEP_FACTS else None,
+        checked_on=checked_on,
+        checked_by=user,
+        method=VerificationMethod(method),
+        evidence_url=evidence_url,
+        note=note,
+        recorded_at=at,
+    )
+    check.full_clean(exclude=["procedure", "checked_by", "step"])
+    if problem := check.clean_step(check.step):
+        raise ValidationError({"step": problem})
+    with transaction.atomic():
+        check.save()
+        if fact == Fact.GUIDE and (
+            procedure.verified_on is None or checked_on >= procedure.verified_on
+        ):
             procedure_ensure_history(procedure=procedure)
             with reversion.create_revision():
-                procedure.verified_on = verified_on
+                procedure.verified_on = checked_on
                 procedure.verified_by = user
-                procedure.verification_method = method
-                procedure.verification_url = url
+                procedure.verification_method = check.method
+                procedure.verification_url = evidence_url
                 procedure.save()
                 reversion.set_user(user)
                 reversion.set_comment(
-                    gettext("Verified: %(method)s.") % {"method": method.label}
+                    gettext("Verified: %(method)s.") % {"method": check.method.label}
                 )
-            count += 1
-    return count
+        if procedure.is_public:
+            _note_checked(procedure, at)
+        if not Procedure.objects.filter(pk=procedure.pk).needing_verification():
+            # Done: the item leaves the queue, and so does its claim.
+            Claim.objects.filter(kind="recheck", object_id=procedure.pk).delete()
+    return check
+
+
+def _checked_facts(checks):
+    """“the fee and step 2”, in the active language."""
+    names = []
+    for check in checks:
+        if check.fact == Fact.STEP:
+            name = gettext("step %(number)s") % {"number": check.step.position}
+        elif check.fact == Fact.CONTACT:
+            name = gettext("the contact in step %(number)s") % {
+                "number": check.step.position
+            }
+        else:
+            name = str(Fact(check.fact).label)
+        if name not in names:
+            names.append(name)
+    return get_text_list(names, gettext("and"))
+
+
+def _note_checked(procedure, at):
+    """The day's “checked, no change” line of a public guide, in every language:
+    made by the first check of the day (Asia/Phnom_Penh), extended by the next."""
+    day = timezone.localdate(at)
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    checks = list(
+        procedure.verifications.filter(recorded_at__gte=start, recorded_at__lte=at)
+        .select_related("step")
+        .order_by("step__position", "pk")
+    )
+    order = list(Fact)
+    checks.sort(key=lambda check: order.index(check.fact))
+    days = sorted({check.checked_on for check in checks})
+    notes = {}
+    for code in language_codes():
+        with translation.override(code):
+            if len(days) == 1:
+                text = gettext("Checked on %(date)s (%(facts)s): no change.") % {
+                    "date": date_format(days[0], "DATE_FORMAT"),
+                    "facts": _checked_facts(checks),
+                }
+            else:
+                text = gettext("Checked: %(checks)s. No change.") % {
+                    "checks": "; ".join(
+                        gettext("%(facts)s on %(date)s")
+                        % {
+                            "facts": _checked_facts(
+                                [c for c in checks if c.checked_on == day]
+                            ),
+                            "date": date_format(day, "DATE_FORMAT"),
+                        }
+                        for day in days
+                    )
+                }
+            notes[column("note", code)] = text
+    update = procedure.updates.filter(
+        kind=UpdateKind.CHECKED, published_at__gte=start
+    ).first()
+    if update is None:
+        Update.objects.create(
+            procedure=procedure, kind=UpdateKind.CHECKED, published_at=at, **notes
+        )
+    else:
+        for name, text in notes.items():
+            setattr(update, name, text)
+        update.save()

@@ -63,5 +63,5 @@ reversion.register(
     Procedure,
     follow=["steps", "requirements"],
     # Rebuilt from the text by guides.search.reindex() after a restore.
-    exclude=["search_document", "search_pairs"],
+    exclude=["search_document", "search_pairs", "untranslated"],
 )

@@ -387,10 +387,17 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
                     for kind in procedure.visitor_kinds()
                 ],
             }
+        lapses = procedure.lapsed_checks(
+            procedure.verifications.all(), steps, reference.recheck_days
+        )
         context.update(
             ranking=fastest.rank(
                 procedure.task_id, procedure.carrier, related["card_types"]
             ),
+            lapses={
+                f"{fact}-{step}" if step else str(fact): lapse
+                for (fact, step), lapse in lapses.items()
+            },
             print_view=self.print_view,
             bring=[r for r in requirements if r.document.is_document],
             have_ready=[r for r in requirements if not r.document.is_document],

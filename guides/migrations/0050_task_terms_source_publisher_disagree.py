@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guides', '0031_published_at_set_by_the_workflow'),
+        ('guides', '0040_document_kind_requirement_audience'),
     ]
 
     operations = [

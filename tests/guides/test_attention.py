@@ -1,77 +1,252 @@
-"""The editors' "Needs attention" page (guides/attention.py): stale, untranslated
-and reported guides, fifty of each with a link to the rest."""
+"""The editors' "Needs attention" queue (guides/attention.py): open reports,
+guides due for re-check and missing translations, one item at a time, each
+claimed by one editor; done items leave it."""
 
 from datetime import timedelta
 
 import pytest
-from django.template.loader import render_to_string
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from guides.models import Report, ReportStatus
+from guides import attention, search, services
+from guides.models import Claim, Fact, Report, ReportStatus
+from tests.editing import login, make_user
 from tests.factories import make_procedure
 
 pytestmark = pytest.mark.django_db
 
+URL = "/admin/guides/procedure/attention/"
 
-def test_needs_attention_lists_stale_untranslated_and_reported_guides(client, editor):
+
+def rows(response):
+    return [
+        (item.kind.key, item.procedure.title_en) for item in response.context["items"]
+    ]
+
+
+def claim(client, item, action="claim", kind="recheck"):
+    return client.post(
+        reverse("admin:guides_procedure_attention_claim"),
+        {"kind": kind, "item": item.pk, "action": action, "next": URL},
+        follow=True,
+    )
+
+
+def test_the_queue_lists_reports_then_due_rechecks_then_missing_translations(
+    client, editor
+):
     today = timezone.localdate()
     fresh = make_procedure(title_en="Fresh", verified_on=today, steps=1)
-    never = make_procedure(title_en="Never checked", steps=1)
-    stale = make_procedure(
+    make_procedure(title_en="Never checked", steps=1)
+    make_procedure(
         title_en="Checked long ago", verified_on=today - timedelta(days=181), steps=1
+    )
+    make_procedure(
+        title_en="Fee checked long ago",
+        verified_on=today - timedelta(days=31),
+        fee_amount="1.00",
+        steps=1,
     )
     untranslated = make_procedure(title_en="Mostly done", verified_on=today, steps=1)
     untranslated.steps.update(title_km="")
+    search.reindex(untranslated)  # as every save through the product does
     Report.objects.create(procedure=fresh, message="The shop moved to Street 63.")
     Report.objects.create(
         procedure=fresh, message="Old news", status=ReportStatus.FIXED
     )
 
-    response = client.get(reverse("admin:guides_procedure_attention"))
+    response = client.get(URL)
     assert response.status_code == 200
-    assert set(response.context["unverified"]) == {never, stale}
-    assert response.context["untranslated"] == [(untranslated, ["km"])]
-    assert [r.message for r in response.context["reports"]] == [
-        "The shop moved to Street 63."
+    assert rows(response) == [
+        ("report", "Fresh"),
+        ("recheck", "Never checked"),
+        ("recheck", "Checked long ago"),
+        ("recheck", "Fee checked long ago"),
+        ("translation", "Mostly done"),
     ]
     page = response.content.decode()
     assert "Street 63" in page and "Old news" not in page
-    assert "Showing the first" not in page
+    assert "5 items to work through" in page
+    assert "Never verified as a whole" in page
+    assert "Due for re-check: the fee (last checked" in page
+    assert "Missing: km" in page
+    # One kind at a time, with the link to the full filtered list.
+    only = client.get(URL, {"kind": "translation"})
+    assert rows(only) == [("translation", "Mostly done")]
+    assert f'href="{reverse("admin:guides_procedure_changelist")}?verified=due"' in page
 
 
-def test_needs_attention_shows_fifty_of_each_and_links_to_the_rest(
+def test_an_item_is_claimed_by_one_editor_and_a_second_claim_is_refused(client):
+    guide = make_procedure(title_en="Never checked", steps=1)
+    anna = login(client, make_user("anna", "Editors"))
+    response = claim(client, guide)
+    assert "Claimed: the item is yours" in response.content.decode()
+    claimed = Claim.objects.get()
+    assert (claimed.kind, claimed.object_id, claimed.user) == (
+        "recheck",
+        guide.pk,
+        anna,
+    )
+    page = client.get(URL).content.decode()
+    assert "Release" in page and '<span class="mine">you</span>' in page
+
+    login(client, make_user("bora", "Editors"))
+    response = claim(client, guide)
+    assert "Anna claimed this item on" in response.content.decode()  # capfirst
+    assert Claim.objects.get().user == anna
+    # Nor can bora release anna's claim; a publisher can free it.
+    response = claim(client, guide, "release")
+    assert "Only the editor who claimed it can release it." in response.content.decode()
+    assert Claim.objects.filter(user=anna).exists()
+    login(client, make_user("pub", "Publishers"))
+    claim(client, guide, "release")
+    assert not Claim.objects.exists()
+
+
+def test_claimed_items_can_be_shown_mine_or_free(client):
+    mine = make_procedure(title_en="Mine", steps=1)
+    make_procedure(title_en="Free", steps=1)
+    login(client, make_user("anna", "Editors"))
+    claim(client, mine)
+    assert rows(client.get(URL, {"shown": "mine"})) == [("recheck", "Mine")]
+    assert rows(client.get(URL, {"shown": "free"})) == [("recheck", "Free")]
+
+
+def test_a_done_item_leaves_the_queue_with_its_claim(client):
+    guide = make_procedure(title_en="Never checked", steps=1)
+    publisher = login(client, make_user("pub", "Publishers"))
+    claim(client, guide)
+    services.verification_record(
+        procedure=guide,
+        user=publisher,
+        fact=Fact.GUIDE,
+        checked_on=timezone.localdate(),
+        method="hotline",
+    )
+    assert rows(client.get(URL)) == []
+    assert not Claim.objects.exists()
+    response = claim(client, guide)
+    assert "no longer in the queue" in response.content.decode()
+    assert not Claim.objects.exists()
+
+
+def test_a_claim_lapses_after_a_week(client, clock):
+    guide = make_procedure(steps=1)
+    login(client, make_user("anna", "Editors"))
+    claim(client, guide)
+    clock.shift(timedelta(days=attention.CLAIM_DAYS, minutes=1))
+    login(client, make_user("bora", "Editors"))
+    assert "Claimed: the item is yours" in claim(client, guide).content.decode()
+    assert Claim.objects.get().user.username == "bora"
+
+
+def test_bad_claims_are_refused_with_a_message_not_an_error(client, editor):
+    guide = make_procedure(steps=1)
+    url = reverse("admin:guides_procedure_attention_claim")
+    for data in (
+        {"kind": "nonsense", "item": guide.pk, "action": "claim"},
+        {"kind": "recheck", "item": "x", "action": "claim"},
+        {"kind": "recheck", "item": guide.pk, "action": "steal"},
+    ):
+        response = client.post(url, data, follow=True)
+        assert response.status_code == 200
+        assert "That is not an item of the queue." in response.content.decode()
+    assert client.get(url).status_code == 405
+    # An outside address to go back to is not followed.
+    response = client.post(
+        url,
+        {
+            "kind": "recheck",
+            "item": guide.pk,
+            "action": "claim",
+            "next": "https://x.org/",
+        },
+    )
+    assert response["Location"] == URL
+    assert not Claim.objects.exclude(object_id=guide.pk).exists()
+
+
+def test_visitors_cannot_see_or_claim(client):
+    guide = make_procedure(steps=1)
+    assert client.get(URL).status_code == 302  # to the login page
+    response = client.post(
+        reverse("admin:guides_procedure_attention_claim"),
+        {"kind": "recheck", "item": guide.pk, "action": "claim"},
+    )
+    assert response.status_code == 302
+    assert not Claim.objects.exists()
+
+
+def test_the_queue_pages_fifty_items_in_constant_queries(
     client, editor, django_assert_max_num_queries
 ):
-    for n in range(53):
-        guide = make_procedure(title_en=f"Unchecked {n}", steps=1)
+    one = make_procedure(title_en="Unchecked", steps=1)
+    Report.objects.create(procedure=one, message="Report")
+    client.get(URL)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL)
+    for n in range(52):
+        guide = make_procedure(title_en=f"Unchecked {n}", steps=2)
         if n % 2:
             guide.steps.update(body_zh_hans="")
-    url = reverse("admin:guides_procedure_attention")
-    client.get(url)
-    with django_assert_max_num_queries(12):
-        response = client.get(url)
-    page = response.content.decode()
-    assert len(response.context["unverified"]) == 50
-    assert "Showing the first 50 of 53." in page
-    assert len(response.context["untranslated"]) == 26
-    assert {tuple(missing) for _guide, missing in response.context["untranslated"]} == {
-        ("zh-hans",)
-    }
-    # The links open the guide list filtered the same way, paged as usual.
+            search.reindex(guide)
+        Report.objects.create(procedure=guide, message=f"Report {n}")
+    # Session, user, permissions; a count per kind; the rows of each kind on
+    # the page with what they show; the claims: as many for 132 items as for 2.
+    assert len(few.captured_queries) <= 17
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        first = client.get(URL)
+    assert len(first.context["items"]) == 50
+    assert first.context["total"] == 53 + 53 + 26
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        third = client.get(URL, {"page": 3})
+    kinds = [item.kind.key for item in third.context["items"]]
+    assert kinds == ["recheck"] * 6 + ["translation"] * 26
+    second = client.get(URL, {"page": 2})
+    assert [i.kind.key for i in second.context["items"]] == ["report"] * 3 + [
+        "recheck"
+    ] * 47
+    assert "Page 2 of 3" in second.content.decode()
+    # The links open the guide list filtered the same way.
     changelist = reverse("admin:guides_procedure_changelist")
-    assert f'href="{changelist}?verified=due"' in page
-    due = client.get(changelist, {"verified": "due"})
-    assert due.context["cl"].result_count == 53
-    untranslated = client.get(changelist, {"missing": "zh-hans"})
-    assert untranslated.context["cl"].result_count == 26
-    assert client.get(changelist, {"missing": "km"}).context["cl"].result_count == 0
+    assert client.get(changelist, {"verified": "due"}).context["cl"].result_count == 53
     assert client.get(changelist, {"missing": "any"}).context["cl"].result_count == 26
 
 
-def test_needs_attention_groups_the_digits_of_large_counts():
-    more = "admin/guides/procedure/_more.html"
-    context = {"total": 10033, "shown": 50, "url": "/x/", "link_text": "See all"}
-    with translation.override("en"):
-        assert "Showing the first 50 of 10,033." in render_to_string(more, context)
-    assert render_to_string(more, {**context, "total": 50}).strip() == ""
+def test_a_new_kind_is_one_entry_in_kinds(client, editor, monkeypatch):
+    guide = make_procedure(title_en="Odd one", verified_on=timezone.localdate())
+    odd = attention.Kind(
+        "odd",
+        "Odd guide",
+        lambda: attention.current_guides().filter(pk=guide.pk),
+        lambda guides: [
+            attention.Item(attention.KINDS[-1], g.pk, g, "Look at it", "/")
+            for g in guides
+        ],
+    )
+    monkeypatch.setattr(attention, "KINDS", [*attention.KINDS, odd])
+    response = client.get(URL, {"kind": "odd"})
+    assert rows(response) == [("odd", "Odd one")]
+    assert "Odd guide" in response.content.decode()
+    claim(client, guide, kind="odd")
+    assert Claim.objects.get().kind == "odd"
+
+
+def test_the_languages_a_guide_lacks_are_kept_with_its_search_text(client, editor):
+    guide = make_procedure(steps=2)
+    assert guide.untranslated == ""
+    guide.steps.filter(position=2).update(body_km="", title_en="")
+    guide.summary_zh_hans = ""
+    guide.save()
+    search.reindex(guide)
+    guide.refresh_from_db()
+    assert guide.untranslated == "zh-hans,en,km"
+    # The queue and the guide list's filter agree.
+    assert rows(client.get(URL, {"kind": "translation"})) == [
+        ("translation", guide.title_en)
+    ]
+    changelist = reverse("admin:guides_procedure_changelist")
+    found = client.get(changelist, {"missing": "any"}).context["cl"].result_list
+    assert list(found) == [guide]

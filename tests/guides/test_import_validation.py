@@ -75,7 +75,47 @@ def set_in(path, value):
     return change
 
 
+def add_check(**check):
+    def change(data):
+        guide(data)["verifications"] = [
+            {"fact": "guide", "checked_on": "2026-11-01", "method": "shop", **check}
+        ]
+
+    return change
+
+
 CASES = {
+    "check of a step not in the guide": (
+        add_check(fact="step", step=9),
+        "procedures[0].verifications[0].step: the guide has no step 9",
+    ),
+    "check of a step without its step": (
+        add_check(fact="step"),
+        "procedures[0].verifications[0].step: Say which step was checked.",
+    ),
+    "check of the fee naming a step": (
+        add_check(fact="fee", step=1),
+        "procedures[0].verifications[0].step: Only a check of a step or of a "
+        "contact names a step.",
+    ),
+    "check of a contact of a step without one": (
+        add_check(fact="contact", step=2),
+        "procedures[0].verifications[0].step: step 2 gives no contact",
+    ),
+    "check of an unknown fact": (
+        add_check(fact="mood"),
+        "procedures[0].verifications[0].fact: Value 'mood' is not a valid choice.",
+    ),
+    "check in the future": (
+        add_check(checked_on="2999-01-01"),
+        "procedures[0].verifications[0].checked_on: A verification cannot be in "
+        "the future.",
+    ),
+    "check by an unknown user": (
+        add_check(checked_by="ghost"),
+        "procedures[0].verifications[0].checked_by: no user 'ghost' in the "
+        "file's users or in the database",
+    ),
     "missing slug": (
         lambda data: guide(data).pop("slug"),
         "procedures[0].slug: This field is required.",

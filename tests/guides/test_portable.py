@@ -19,12 +19,14 @@ from carriers.models import CardType, Carrier, Contact, Wallet
 from guides import portable
 from guides.models import (
     Advice,
+    Fact,
     Procedure,
     Requirement,
     Source,
     Step,
     Update,
     UpdateKind,
+    Verification,
 )
 from tests.factories import (
     make_card_type,
@@ -156,7 +158,25 @@ def rich_content():
         contact_value="1777",
         **trilingual("contact_label", "Call"),
     )
+    hotline = procedure.steps.get(position=1)
     make_step(procedure, position=2, logic="or", body_km="ស៊ីមកាត 注销 <b>x</b>")
+    Verification.objects.create(
+        procedure=procedure,
+        fact=Fact.GUIDE,
+        checked_on=date(2026, 11, 1),
+        checked_by=editor,
+        method="hotline",
+        recorded_at=timezone.now().replace(microsecond=5),
+    )
+    Verification.objects.create(
+        procedure=procedure,
+        fact=Fact.CONTACT,
+        step=hotline,
+        checked_on=date(2026, 11, 20),
+        method="receipt",
+        evidence_url="https://example.com/receipt",
+        note="Receipt 42",
+    )
     Requirement.objects.create(
         procedure=procedure,
         position=1,
@@ -202,6 +222,13 @@ def test_the_file_names_rows_by_slug_and_holds_every_language(rich_content):
     assert guide["card_types"] == [["metfone", "3-day"]]
     assert set(guide["title"]) == {"zh-hans", "en", "km"}
     assert [step["position"] for step in guide["steps"]] == [1, 2]
+    # A check of a step names the step by its position, its checker by name.
+    assert [
+        (v["fact"], v["step"], v["checked_by"]) for v in guide["verifications"]
+    ] == [
+        ("guide", None, "verifier"),
+        ("contact", 1, None),
+    ]
     assert "ស៊ីមកាត 注销" in export()  # readable, not \\u-escaped
     assert "id" not in guide and "search_document" not in guide
 

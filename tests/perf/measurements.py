@@ -26,6 +26,7 @@ follow SECTIONS.
 """
 
 import gzip
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -450,6 +451,100 @@ def relevance_targets(results):
         )
     return checks or [("search relevance: the seed was not measured", False)]
 
+# -- the editors' Needs attention queue -----------------------------------------
+
+ATTENTION_PAGES = [
+    ("queue, page 1", "/admin/guides/procedure/attention/"),
+    ("queue, page 3", "/admin/guides/procedure/attention/?page=3"),
+    ("due re-checks", "/admin/guides/procedure/attention/?kind=recheck"),
+    ("not claimed", "/admin/guides/procedure/attention/?shown=free"),
+    ("claimed by me", "/admin/guides/procedure/attention/?shown=mine"),
+]
+ATTENTION_LIMIT_MS = 300
+
+
+def measure_attention(requests):
+    """The queue as an editor sees it, with one item of each kind claimed."""
+    from django.contrib.auth.models import Group, User
+
+    from guides import attention
+    from guides.models import Claim
+
+    editor = User.objects.create_user("bench-editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client = Client()
+    client.force_login(editor)
+    for kind in attention.KINDS:
+        first = kind.items().first()
+        if first is not None:
+            Claim.objects.create(kind=kind.key, object_id=first.pk, user=editor)
+    rows = []
+    try:
+        for name, url in ATTENTION_PAGES:
+            response = client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            shown = re.search(r'data-total="(\d+)"', response.text)
+            rows.append(
+                {
+                    "page": name,
+                    "status": response.status_code,
+                    "items": int(shown[1]) if shown else 0,
+                    "queries": len(queries.captured_queries),
+                    "p50": median_ms(client, url, requests),
+                }
+            )
+    finally:
+        Claim.objects.filter(user=editor).delete()
+        editor.delete()
+    return {"rows": rows}
+
+
+ATTENTION_COLUMNS = [
+    Column("page", "<16", lambda row: row["page"]),
+    Column("code", ">5", lambda row: row["status"]),
+    Column("items", ">7", lambda row: f"{row['items']:,}"),
+    Column("p50 ms", ">8", lambda row: f"{row['p50']:.1f}"),
+    Column("queries", ">7", lambda row: row["queries"]),
+]
+ATTENTION_NOTE = (
+    "The Needs attention queue as an editor (50 items a page, one item of "
+    "each kind claimed): medians of in-process requests; items = the queue's "
+    "length for that view."
+)
+
+
+def attention_targets(results):
+    checks = []
+    for vendor in sorted({r["vendor"] for r in results}):
+        mine = [r for r in results if r["vendor"] == vendor]
+        per_page = {}
+        for r in mine:
+            for row in r["rows"]:
+                per_page.setdefault(row["page"], set()).add(row["queries"])
+        shown = ", ".join(
+            f"{page}: {'/'.join(map(str, sorted(n)))}" for page, n in per_page.items()
+        )
+        checks.append(
+            (
+                f"{vendor}: queue queries constant in the number of items ({shown})",
+                all(len(n) == 1 for n in per_page.values()),
+            )
+        )
+        big = [r for r in mine if r["size"] == "10000"]
+        if not big:
+            checks.append((f"{vendor} 10,000 queue: not measured", False))
+            continue
+        slowest = max(big[0]["rows"], key=lambda row: row["p50"])
+        checks.append(
+            (
+                f"{vendor} 10,000: slowest queue page ({slowest['page']}) p50 "
+                f"{slowest['p50']:.0f} ms (≤ {ATTENTION_LIMIT_MS} ms)",
+                slowest["p50"] <= ATTENTION_LIMIT_MS,
+            )
+        )
+    return checks
+
 
 SECTIONS = [
     Section("pages", measure_pages, PAGE_COLUMNS, PAGE_NOTE, page_targets),
@@ -460,6 +555,12 @@ SECTIONS = [
         RELEVANCE_COLUMNS,
         RELEVANCE_NOTE,
         relevance_targets,
+    Section(
+        "attention",
+        measure_attention,
+        ATTENTION_COLUMNS,
+        ATTENTION_NOTE,
+        attention_targets,
     ),
 ]
 

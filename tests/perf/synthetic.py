@@ -16,6 +16,7 @@ from guides.models import (
     Channel,
     Document,
     DocumentForm,
+    Fact,
     Procedure,
     Requirement,
     Status,
@@ -24,6 +25,8 @@ from guides.models import (
     Task,
     Update,
     UpdateKind,
+    Verification,
+    VerificationMethod,
 )
 from portal import pagecache
 from portal.languages import translations as translated
@@ -165,6 +168,7 @@ def _batch(rng, specs, carriers, tasks, documents, now):
         ]
         procedure.search_document = search.document_for(procedure, procedure_steps)
         procedure.search_pairs = search.pairs_for(procedure.search_document)
+        procedure.untranslated = search.untranslated_for(procedure, procedure_steps)
         procedures.append(procedure)
         steps += procedure_steps
         requirements += [
@@ -184,7 +188,69 @@ def _batch(rng, specs, carriers, tasks, documents, now):
                 **translated("note", sentence(rng, 6)),
             )
         )
+    checks = _checked(procedures, steps, now)
     Procedure.objects.bulk_create(procedures)
     Step.objects.bulk_create(steps)
     Requirement.objects.bulk_create(requirements)
     Update.objects.bulk_create(updates)
+    Verification.objects.bulk_create(
+        [Verification(**values, procedure=procedure) for procedure, values in checks]
+    )
+
+
+def _checked(procedures, steps, now):
+    """Checks as a site has them after a while: two guides in three checked as
+    a whole up to 400 days ago, half with a fee, some fees and steps checked on
+    their own since. Drawn from a generator of their own, so the guides and
+    steps are the same as without them. Returns (guide, values) to create once
+    the guides have ids (a step's too: steps are saved before the checks)."""
+    rng = random.Random(procedures[0].slug if procedures else 0)
+    today = timezone.localdate(now)
+    by_guide = {}
+    for step in steps:
+        by_guide.setdefault(id(step.procedure), []).append(step)
+    checks = []
+    for procedure in procedures:
+        if rng.random() < 0.5:
+            procedure.fee_amount = rng.choice(["0.50", "1.00", "5.00"])
+        if rng.random() < 1 / 3:
+            continue  # never verified
+        procedure.verified_on = today - timedelta(days=rng.randint(0, 400))
+        procedure.verification_method = rng.choice(VerificationMethod.values)
+        checks.append(
+            (
+                procedure,
+                {
+                    "fact": Fact.GUIDE,
+                    "checked_on": procedure.verified_on,
+                    "method": procedure.verification_method,
+                    "recorded_at": now,
+                },
+            )
+        )
+        if procedure.fee_amount and rng.random() < 0.4:
+            checks.append(
+                (
+                    procedure,
+                    {
+                        "fact": Fact.FEE,
+                        "checked_on": today - timedelta(days=rng.randint(0, 60)),
+                        "method": VerificationMethod.RECEIPT,
+                        "recorded_at": now,
+                    },
+                )
+            )
+        if rng.random() < 0.2:
+            checks.append(
+                (
+                    procedure,
+                    {
+                        "fact": Fact.STEP,
+                        "step": rng.choice(by_guide[id(procedure)]),
+                        "checked_on": today - timedelta(days=rng.randint(0, 300)),
+                        "method": VerificationMethod.SHOP,
+                        "recorded_at": now,
+                    },
+                )
+            )
+    return checks

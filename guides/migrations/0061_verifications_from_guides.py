@@ -1,0 +1,73 @@
+"""The guides' own "verified on / by / how / where" become each guide's first
+recorded check of the whole guide; the re-check intervals get their defaults;
+Publishers may change the intervals, Editors see them and the checks."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+# The defaults of guides.models.DEFAULT_RECHECK_DAYS when this was written.
+DAYS = {
+    "guide": 180,
+    "step": 180,
+    "fee": 30,
+    "contact": 30,
+    "duration": 90,
+    "documents": 90,
+}
+VIEW = ["view_recheckinterval", "view_verification"]
+CHANGE = ["change_recheckinterval"]
+
+
+def forward(apps, schema_editor):
+    Procedure = apps.get_model("guides", "Procedure")
+    Verification = apps.get_model("guides", "Verification")
+    checks = [
+        Verification(
+            procedure_id=guide.pk,
+            fact="guide",
+            checked_on=guide.verified_on,
+            checked_by_id=guide.verified_by_id,
+            method=guide.verification_method or "other",
+            evidence_url=guide.verification_url,
+        )
+        for guide in Procedure.objects.filter(verified_on__isnull=False).only(
+            "verified_on",
+            "verified_by_id",
+            "verification_method",
+            "verification_url",
+        )
+        if not Verification.objects.filter(procedure_id=guide.pk).exists()
+    ]
+    Verification.objects.bulk_create(checks, batch_size=500)
+    RecheckInterval = apps.get_model("guides", "RecheckInterval")
+    for fact, days in DAYS.items():
+        RecheckInterval.objects.get_or_create(fact=fact, defaults={"days": days})
+
+    app_config = apps.get_app_config("guides")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    view = Permission.objects.filter(content_type__app_label="guides", codename__in=VIEW)
+    change = Permission.objects.filter(
+        content_type__app_label="guides", codename__in=CHANGE
+    )
+    for group in Group.objects.filter(name__in=["Editors", "Publishers"]):
+        group.permissions.add(*view)
+        if group.name == "Publishers":
+            group.permissions.add(*change)
+
+
+def backward(apps, schema_editor):
+    # The guides' own fields were left as they were: nothing to give back.
+    apps.get_model("guides", "Verification").objects.all().delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("guides", "0060_verification_intervals_claims"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+    ]
+
+    operations = [migrations.RunPython(forward, backward)]
