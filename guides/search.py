@@ -331,12 +331,6 @@ def parse(text, words=None):
     return query
 
 
-# --- the search ---------------------------------------------------------------
-
-
-def contains(needle):
-    """Guides whose text contains the needle (a normalised word or phrase)."""
-
 def untranslated_for(procedure, steps):
     """The languages the guide or one of its steps lacks, as stored."""
     missing = set(missing_languages([procedure], translated_fields(type(procedure))))
@@ -344,6 +338,12 @@ def untranslated_for(procedure, steps):
         missing |= set(missing_languages(steps, translated_fields(type(steps[0]))))
     return ",".join(code for code in language_codes() if code in missing)
 
+
+# --- the search ---------------------------------------------------------------
+
+
+def contains(needle):
+    """Guides whose text contains the needle (a normalised word or phrase)."""
 
     if CHINESE_PAIR.fullmatch(needle):
         # Too short for a trigram, and in thousands of guides: the pairs are
