@@ -344,7 +344,6 @@ def untranslated_for(procedure, steps):
 
 def contains(needle):
     """Guides whose text contains the needle (a normalised word or phrase)."""
-
     if CHINESE_PAIR.fullmatch(needle):
         # Too short for a trigram, and in thousands of guides: the pairs are
         # a sixth of the document's size, and as words the index holds them.
