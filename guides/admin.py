@@ -207,7 +207,14 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             },
         ),
         (_("Checks and warnings"), {"fields": ["advice"]}),
-        (_("Sources"), {"fields": ["sources", "source_note", "sources_disagree"]}),
+        (
+            _("Sources"),
+            {
+                # Long, and rarely changed: folded until needed or wrong.
+                "classes": ["collapse"],
+                "fields": ["sources", "source_note", "sources_disagree"],
+            },
+        ),
         (
             _("Verification"),
             {

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from playwright.sync_api import expect
 
-from guides.models import Procedure, Step
+from guides.models import Procedure, Source, Step
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import make_procedure
+from tests.factories import make_procedure, trilingual
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -135,27 +135,28 @@ def test_errors_in_a_closed_section_and_a_hidden_tab_become_visible(
 ):
     publisher("carol")
     guide = make_procedure(steps=1)
+    cited = Source.objects.create(key="article-009", **trilingual("title", "Art 9"))
+    guide.sources.add(cited)
     page = logged_in(browser, live_server, "carol")
     open_guide(page, live_server, guide)
+    expect(page.get_by_label("Sources disagree")).to_be_hidden()  # folded
 
     # The Chinese title is emptied in its tab, then the editor goes back to English.
     tabs = page.locator("ul.ui-tabs-nav").first
     tabs.get_by_role("link", name="zh-hans").click()
     visible(page.get_by_label("Title")).first.fill("")
     tabs.get_by_role("link", name="en").click()
-    # A bad address in the closed Verification section, closed again after.
-    page.get_by_text("Verification", exact=True).click()
-    page.get_by_label("Verification source").fill("not an address")
-    page.get_by_text("Verification", exact=True).click()
-    expect(page.get_by_label("Verification source")).to_be_hidden()
+    # Meanwhile the source the guide cites is deleted: an error in the folded
+    # Sources section.
+    cited.delete()
     minor_and_save(page)
 
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
     expect(summary.get_by_role("link", name="Title (简体中文)")).to_be_visible()
-    expect(summary.get_by_role("link", name="Verification source")).to_be_visible()
+    expect(summary.get_by_role("link", name="Sources")).to_be_visible()
     # The section is open, the Chinese tab marked and showing.
-    expect(page.get_by_label("Verification source")).to_be_visible()
+    expect(page.get_by_label("Sources disagree")).to_be_visible()
     marked = page.locator("ul.ui-tabs-nav li.ui-tab-has-errors").first
     expect(marked).to_have_text("zh-hans")
     expect(page.locator("#id_title_zh_hans")).to_be_visible()

@@ -22,18 +22,16 @@ def test_an_error_in_a_collapsed_section_opens_it_and_is_summarised(client, publ
     guide = make_procedure(steps=1)
     data = open_form(client, guide)
     page = client.get(change_url(guide)).content.decode()
-    assert details_around(page, "id_verification_url")  # collapsed when fine
+    assert details_around(page, "id_sources")  # collapsed when fine
 
-    data.update(verification_url="not an address", minor_reason="Tidying up")
+    data.update(sources=["999999"], minor_reason="Tidying up")
     response = client.post(change_url(guide), data)
     assert response.status_code == 200
     page = response.content.decode()
-    assert not details_around(page, "id_verification_url")
+    assert not details_around(page, "id_sources")
     summary = page[page.index('class="error-summary"') :]
     summary = summary[: summary.index("</div>")]
-    assert re.search(
-        r'<a href="#id_verification_url">[^<]*</a> — Enter a valid', summary
-    )
+    assert re.search(r'<a href="#id_sources">[^<]*</a> — Select a valid', summary)
 
 
 def test_an_empty_chinese_title_is_named_with_its_language(client, publisher):
