@@ -18,7 +18,8 @@ VIEW = ["view_recheckinterval", "view_verification"]
 CHANGE = ["change_recheckinterval"]
 
 
-def forward(apps, schema_editor):
+def copy_verifications(apps):
+    """Each verified guide's fields as its first check (once)."""
     Procedure = apps.get_model("guides", "Procedure")
     Verification = apps.get_model("guides", "Verification")
     checks = [
@@ -39,6 +40,10 @@ def forward(apps, schema_editor):
         if not Verification.objects.filter(procedure_id=guide.pk).exists()
     ]
     Verification.objects.bulk_create(checks, batch_size=500)
+
+
+def forward(apps, schema_editor):
+    copy_verifications(apps)
     RecheckInterval = apps.get_model("guides", "RecheckInterval")
     for fact, days in DAYS.items():
         RecheckInterval.objects.get_or_create(fact=fact, defaults={"days": days})
