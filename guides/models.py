@@ -1025,8 +1025,12 @@ class Verification(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(fact__in=STEP_FACTS, step__isnull=False)
-                | (~models.Q(fact__in=STEP_FACTS) & models.Q(step__isnull=True)),
+                # A sorted list: a set's order changes from run to run, and
+                # the migrations check would see a new constraint each time.
+                condition=models.Q(fact__in=sorted(STEP_FACTS), step__isnull=False)
+                | (
+                    ~models.Q(fact__in=sorted(STEP_FACTS)) & models.Q(step__isnull=True)
+                ),
                 name="guides_verification_step_facts",
             )
         ]
