@@ -36,10 +36,13 @@ from guides.models import (
     CHANGE_LABELS,
     Advice,
     Document,
+    FailingStep,
+    Outcome,
     Procedure,
     Report,
     Requirement,
     Source,
+    SourceCheck,
     Step,
     StepLogic,
     Task,
@@ -134,8 +137,10 @@ CONTENT_MODELS = [kind.model for kind in KINDS] + [
 ]
 
 # Models of carriers/guides that are not content: visitor reports are messages
-# with personal data (a contact address), kept by the database backup only.
-NOT_CONTENT = (Report,)
+# with personal data (a contact address), "did this work?" answers and the
+# tasks they open are visitors' input, source checks are fetched copies of
+# other sites; all kept by the database backup only.
+NOT_CONTENT = (Report, Outcome, FailingStep, SourceCheck)
 
 
 def translation_columns(model):

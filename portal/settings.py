@@ -387,6 +387,9 @@ else:
 
 # Visitors' problem reports: at most this many per client per this many seconds.
 REPORT_RATE_LIMIT = (5, 3600)
+# "Did this work?" answers per client and hour: a visitor answers for a few
+# guides, not for dozens.
+OUTCOME_RATE_LIMIT = (10, 3600)
 
 # Public pages are served from the cache for up to this long; any content
 # change replaces them at once (guides/caching.py). 0 switches the cache off.
