@@ -1,8 +1,11 @@
 """The editors' "Needs attention" page: what to look at next.
 
 Guides never verified or verified too long ago, guides missing a language,
-and what visitors reported, each listed up to ROWS with a count of all and a
-link to the filtered list of the rest.
+what visitors reported, guides citing a watched source that changed since
+they were verified (guides/watch.py), steps at which visitors keep saying the
+guide failed (guides/outcomes.py) and watched sources that could not be
+fetched, each listed up to ROWS with a count of all and a link to the
+filtered list of the rest.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -11,11 +14,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from guides import outcomes, watch
 from guides.models import (
     OPEN_REPORT_STATUSES,
     VERIFICATION_MAX_AGE,
     Procedure,
     Report,
+    SourceCheckResult,
     Status,
 )
 
@@ -45,6 +50,21 @@ def sections():
             reverse("admin:guides_report_changelist")
             + "?status__in="
             + ",".join(OPEN_REPORT_STATUSES),
+        ),
+        "changed_sources": (
+            watch.guides_with_changed_sources(current).order_by(
+                "carrier__position", "slug"
+            ),
+            reverse("admin:guides_sourcecheck_changelist")
+            + f"?result__exact={SourceCheckResult.CHANGED}&reviewed_at__isempty=1",
+        ),
+        "failing_steps": (
+            outcomes.open_failing_steps(),
+            reverse("admin:guides_failingstep_changelist") + "?resolved_at__isempty=1",
+        ),
+        "failing_sources": (
+            watch.failing_sources(),
+            reverse("admin:guides_source_changelist") + "?is_watched__exact=1",
         ),
     }
 

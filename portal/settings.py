@@ -387,6 +387,9 @@ else:
 
 # Visitors' problem reports: at most this many per client per this many seconds.
 REPORT_RATE_LIMIT = (5, 3600)
+# Who to ask about manage.py check_sources, named in its user agent: a web
+# address or an email address the owners of the fetched pages can write to.
+SOURCE_WATCH_CONTACT = os.environ.get("DJANGO_SOURCE_WATCH_CONTACT", "")
 # "Did this work?" answers per client and hour: a visitor answers for a few
 # guides, not for dozens.
 OUTCOME_RATE_LIMIT = (10, 3600)
