@@ -69,7 +69,7 @@ BLOCKS = {
     "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody",
     "td", "th", "thead", "tr", "ul", "title",
 }  # fmt: skip
-HIDDEN = {"script", "style", "noscript", "template", "svg", "head"}
+HIDDEN = {"script", "style", "noscript", "template", "svg"}
 WHITESPACE = re.compile(r"\s+")
 
 
@@ -101,7 +101,8 @@ class _TextParser(HTMLParser):
 
     def handle_data(self, data):
         if not self.hidden:
-            self.parts.append(data)
+            # Line breaks come from block tags, not from the source's layout.
+            self.parts.append(WHITESPACE.sub(" ", data))
 
 
 def normalise(text):
@@ -283,9 +284,10 @@ def watched_sources():
     return Source.objects.filter(is_watched=True).exclude(url="").order_by("key")
 
 
-def check_all(sources=None, *, client=None, pause=PAUSE_SECONDS):
+def check_all(sources=None, *, client=None, pause=None):
     """Check each source in turn, pausing between two requests to one host;
     yields each SourceCheck as it is stored."""
+    pause = PAUSE_SECONDS if pause is None else pause
     own_client = client is None
     client = client or new_client()
     last_request = {}
