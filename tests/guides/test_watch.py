@@ -292,7 +292,7 @@ def test_a_refused_connection_is_a_failure_and_others_are_still_checked(site):
         key="gone", title_en="Gone", url="http://127.0.0.1:9/", is_watched=True
     )
     Source.objects.create(key="unwatched", title_en="Not watched", url=site.url)
-    output, failed = run()
+    _output, failed = run()
     assert "ConnectError" in SourceCheck.objects.get(source__key="gone").error
     assert SourceCheck.objects.get(source__key="fine").result == "first"
     assert not SourceCheck.objects.filter(source__key="unwatched").exists()
