@@ -222,8 +222,14 @@ def fetch(url, *, client):
                     "the page has no text", status=response.status_code, final_url=final
                 )
             return Fetched(text=text, status=response.status_code, final_url=final)
+    except httpx.ConnectTimeout as error:
+        raise FetchFailed(
+            f"timed out: no connection within {TIMEOUT.connect} s"
+        ) from error
     except httpx.TimeoutException as error:
-        raise FetchFailed(f"timed out ({type(error).__name__})") from error
+        raise FetchFailed(
+            f"timed out: nothing received for {TIMEOUT.read} s"
+        ) from error
     except httpx.TooManyRedirects as error:
         raise FetchFailed(f"more than {MAX_REDIRECTS} redirects") from error
     except httpx.HTTPError as error:

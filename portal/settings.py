@@ -411,5 +411,9 @@ LOGGING = {
     },
     # Every admin login, failed or locked out, is logged with its address
     # (django-axes writes them; the password never is).
-    "loggers": {"axes": {"level": "INFO"}},
+    "loggers": {
+        "axes": {"level": "INFO"},
+        # One line per request: check_sources prints its own, one per source.
+        "httpx": {"level": "WARNING"},
+    },
 }

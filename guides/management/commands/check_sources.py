@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from guides import watch
 from guides.models import SourceCheckResult
@@ -18,6 +19,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, keys, **options):
+        with translation.override("en"):  # for the operator, not a visitor
+            self.check_sources(keys)
+
+    def check_sources(self, keys):
         sources = watch.watched_sources()
         if keys:
             sources = sources.filter(key__in=keys)
