@@ -543,7 +543,8 @@ class SourceAdmin(TabbedTranslationAdmin):
         when = timezone.localtime(obj.last_checked_at).strftime("%Y-%m-%d %H:%M")
         label = SourceCheckResult(obj.last_result).label
         if obj.last_error:
-            label = f"{label}: {obj.last_error}"
+            error = obj.last_error
+            label = f"{label}: {error if len(error) <= 40 else error[:39] + '…'}"
         return format_html(
             '<a href="{}" class="check-{}">{} · {}</a>',
             reverse("admin:guides_sourcecheck_change", args=[obj.last_check_id]),
@@ -640,7 +641,8 @@ def render_diff(text):
         kinds.append((kind, line))
     return format_html(
         '<pre class="source-diff">{}</pre>',
-        format_html_join("\n", '<span class="{}">{}</span>', kinds),
+        # Each line is a block of its own: no newline between them.
+        format_html_join("", '<span class="{}">{}</span>', kinds),
     )
 
 
@@ -671,6 +673,15 @@ class SourceCheckAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["mark_reviewed"]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Nothing here is edited: marking reviewed is the list's action.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False  # made by check_sources

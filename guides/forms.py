@@ -256,6 +256,7 @@ class OutcomeForm(PublicForm):
         ]
         # Unique per guide: the form sits on the guide page beside other forms.
         self.auto_id = "outcome_%s"
+        self.label_suffix = ""  # the labels are questions
 
     @property
     def is_bot(self):

@@ -948,8 +948,8 @@ class Outcome(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("“did this work?” answer")
-        verbose_name_plural = _("“did this work?” answers")
+        verbose_name = _("“Did this work?” answer")
+        verbose_name_plural = _("“Did this work?” answers")
         indexes = [
             # A guide's figures and its latest answers; the pruning of old ones.
             models.Index(

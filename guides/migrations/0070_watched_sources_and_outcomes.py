@@ -47,8 +47,8 @@ class Migration(migrations.Migration):
                 ('step', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='outcomes', to='guides.step', verbose_name='failed at step')),
             ],
             options={
-                'verbose_name': '“did this work?” answer',
-                'verbose_name_plural': '“did this work?” answers',
+                'verbose_name': '“Did this work?” answer',
+                'verbose_name_plural': '“Did this work?” answers',
                 'ordering': ['-created_at', '-pk'],
                 'indexes': [models.Index(fields=['procedure', 'created_at'], name='guides_outcome_recent_idx'), models.Index(fields=['created_at'], name='guides_outcome_age_idx')],
             },
