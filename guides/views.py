@@ -22,6 +22,7 @@ from guides.forms import NO, OutcomeForm, ReportForm
 from guides.models import Advice, DurationUnit, Procedure, Step, Update
 from guides.paging import SortedIdsPaginator
 from portal import pagecache, ratelimit
+from portal.jinja2 import isodatetime
 from portal.languages import fallbacks_used, translated_fields
 from portal.network import is_cross_site
 
@@ -398,7 +399,7 @@ def how_to_json_ld(procedure, steps, requirements, request):
             "value": str(procedure.fee_amount),
         }
     if procedure.updated_at:
-        data["dateModified"] = procedure.updated_at.isoformat()
+        data["dateModified"] = isodatetime(procedure.updated_at)
     return data
 
 

@@ -11,18 +11,26 @@ What the templates get, in Django's terms:
 - `_()`, `gettext()`, `ngettext()` and `{% trans %}` blocks from Django's own
   catalogs, new-style: `_("Page %(number)s", number=n)` formats and escapes n;
 - `lang_attr(obj, "field")` and the filters `markdown`, `date`, `truncatechars`
-  and `linebreaksbr`, which behave as their Django namesakes.
+  and `linebreaksbr`, which behave as their Django namesakes, and `isodatetime`
+  for a `<time datetime>` attribute.
+
+Jinja2 does not do what Django's template engine does before a filter sees a
+datetime: convert it to the current time zone. Without that, a change saved at
+00:30 in Phnom Penh read as the day before, so `date` and `isodatetime` convert
+first.
 
 `guides/management/commands/makemessages.py` extracts the strings.
 """
 
+import datetime
 from functools import lru_cache
 
 from django.conf import settings
-from django.template.defaultfilters import date, linebreaksbr, truncatechars
+from django.template import defaultfilters
+from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from jinja2 import Environment
 
 from portal.markup import lang_attr, markdown
@@ -46,6 +54,24 @@ def _reverse(language, prefix, urlconf, name, args, kwargs):
     return reverse(name, args=args or None, kwargs=dict(kwargs) or None)
 
 
+def local(value):
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def date(value, arg=None):
+    """Django's `date` filter, in Phnom Penh time and the page's language."""
+    return defaultfilters.date(local(value), arg)
+
+
+def isodatetime(value):
+    """A valid `datetime` attribute: seconds and the offset, no microseconds."""
+    if isinstance(value, datetime.datetime):
+        return local(value).replace(microsecond=0).isoformat()
+    return value.isoformat() if value else ""
+
+
 def environment(**options):
     env = Environment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(
@@ -66,6 +92,7 @@ def environment(**options):
     env.filters.update(
         markdown=markdown,
         date=date,
+        isodatetime=isodatetime,
         truncatechars=truncatechars,
         linebreaksbr=linebreaksbr,
     )

@@ -238,12 +238,13 @@ def production_env(database_url, static_root, port, **extra):
     return env
 
 
-def manage(*args, env, timeout=300):
+def manage(*args, env, check=True, timeout=300):
+    """`python manage.py ARGS` in a process of its own, with the environment `env`."""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
-        check=True,
+        check=check,
         capture_output=True,
         text=True,
         timeout=timeout,

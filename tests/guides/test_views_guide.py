@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from guides.models import Advice, Procedure, Requirement, Source, Status, Update
 from tests.factories import make_document, make_procedure, make_step, trilingual
@@ -129,7 +130,8 @@ def test_verified_guide_says_when_and_how(client):
     today = timezone.localdate()
     guide = make_procedure(verified_on=today, verification_method="hotline")
     html = page(client, guide)
-    assert f"Verified on {today:%Y-%m-%d}" in html
+    with translation.override("en"):
+        assert f"Verified on {date_format(today)}" in html
     assert "Called the carrier&#39;s hotline" in html  # MarkupSafe's escape
     assert "Not yet verified" not in html
 

@@ -1,8 +1,6 @@
 import os
 import runpy
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 from unittest import mock
 
@@ -75,19 +73,6 @@ def deployment_env(**env):
     """This machine's environment as a deployment would have it, plus `env`."""
     inherited = {k: v for k, v in os.environ.items() if k not in TEST_RUN_ONLY}
     return {**inherited, **env}
-
-
-def manage(*args, env, check=False, timeout=120):
-    """`python manage.py ARGS` in a process of its own, with the environment `env`."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=check,
-    )
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ import psycopg
 import pytest
 from django.db import connection
 
-from tests.portal.conftest import ROOT, deployment_env, manage
+from tests.portal.conftest import ROOT, deployment_env
+from tests.servers import manage
 
 
 class TcpProxy:
