@@ -241,9 +241,11 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
             ],
             outcome=figures.get(procedure.pk, outcomes.NO_FIGURE),
             outcome_minimum=outcomes.MINIMUM_ANSWERS,
-            outcome_form=None
-            if self.print_view
-            else OutcomeForm(procedure=procedure, steps=steps),
+            # Not in print, nor on an editor's preview of a guide not yet public
+            # (the answer would be refused).
+            outcome_form=OutcomeForm(procedure=procedure, steps=steps)
+            if not self.print_view and procedure.is_public
+            else None,
             more_ways=len(other_ways) > self.OTHER_WAYS,
             fallback_languages=sorted(
                 fallbacks_used(

@@ -288,3 +288,16 @@ def test_figures_cost_one_query_whatever_the_number_of_guides(
     with django_assert_num_queries(1):
         figures = outcomes.figures([g.pk for g in guides])
     assert {f.answers for f in figures.values()} == {12}
+
+
+def test_the_print_view_and_a_drafts_preview_have_no_form(client):
+    guide = make_procedure(steps=1)
+    with translation.override("en"):
+        printed = client.get(reverse("guides:procedure-print", args=[guide.slug]))
+    assert 'class="did-it-work"' not in printed.content.decode()
+    draft = make_procedure(steps=1, status="draft")
+    login(client, make_user("editor", "Editors"))
+    preview = client.get(reverse("admin:guides_procedure_preview", args=[draft.pk]))
+    assert preview.status_code == 200
+    assert "Too few answers" in preview.content.decode()
+    assert 'class="did-it-work"' not in preview.content.decode()
