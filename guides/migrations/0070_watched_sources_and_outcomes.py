@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '“Did this work?” answer',
                 'verbose_name_plural': '“Did this work?” answers',
                 'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['procedure', 'created_at'], name='guides_outcome_recent_idx'), models.Index(fields=['created_at'], name='guides_outcome_age_idx')],
+                'indexes': [models.Index(fields=['procedure', 'created_at', 'worked'], name='guides_outcome_recent_idx'), models.Index(fields=['created_at'], name='guides_outcome_age_idx')],
             },
         ),
         migrations.CreateModel(
