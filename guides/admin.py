@@ -646,8 +646,20 @@ def render_diff(text):
     )
 
 
+class NothingToSaveMixin:
+    """A page of read-only fields: no save buttons (actions do the changes)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
 @admin.register(SourceCheck)
-class SourceCheckAdmin(admin.ModelAdmin):
+class SourceCheckAdmin(NothingToSaveMixin, admin.ModelAdmin):
     """What manage.py check_sources found: failures with their reason, and each
     change with its diff, to be marked reviewed once the guides are checked."""
 
@@ -673,15 +685,6 @@ class SourceCheckAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["mark_reviewed"]
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # Nothing here is edited: marking reviewed is the list's action.
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-        }
-        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request):
         return False  # made by check_sources
@@ -760,7 +763,7 @@ class OutcomeAdmin(admin.ModelAdmin):
 
 
 @admin.register(FailingStep)
-class FailingStepAdmin(admin.ModelAdmin):
+class FailingStepAdmin(NothingToSaveMixin, admin.ModelAdmin):
     """Steps at which several visitors in a row said the guide failed."""
 
     list_display = ["step", "guide", "opened_at", "resolved_at", "resolved_by"]

@@ -250,6 +250,10 @@ def test_editors_see_the_failing_step_and_resolving_restarts_the_count(client):
     assert "Top up by app" in section and "Step 2" in section
 
     task = FailingStep.objects.get()
+    detail = client.get(reverse("admin:guides_failingstep_change", args=[task.pk]))
+    answers = re.search(r'href="([^"]+)">See the answers', detail.content.decode())
+    listed = client.get(answers.group(1).replace("&amp;", "&"))
+    assert listed.status_code == 200 and listed.context["cl"].result_count == 3
     response = client.post(
         reverse("admin:guides_failingstep_changelist"),
         {"action": "resolve", "_selected_action": [task.pk]},
