@@ -155,6 +155,13 @@ class ProcedureListView(ListView):
         context["loosen"] = self.loosen_suggestions(
             context["paginator"].count, context["active_filters"]
         )
+        # Where ways are compared (a task's guides side by side), how often each
+        # worked: one query for the page's rows (guides/outcomes.py).
+        figures = outcomes.figures(
+            [procedure.pk for procedure in context["object_list"]]
+        )
+        for procedure in context["object_list"]:
+            procedure.outcome = figures.get(procedure.pk, outcomes.NO_FIGURE)
         return context
 
     def loosen_suggestions(self, count, active_filters):

@@ -305,3 +305,17 @@ def test_the_print_view_and_a_drafts_preview_have_no_form(client):
     assert preview.status_code == 200
     assert "Too few answers" in preview.content.decode()
     assert 'class="did-it-work"' not in preview.content.decode()
+
+
+def test_the_finder_shows_how_often_each_way_worked(client):
+    guide = make_procedure(title_en="By app")
+    other = make_procedure(task=guide.task, title_en="At a shop")
+    add_answers(guide, 11, 1)
+    add_answers(other, 2, 1)
+    with translation.override("en"):
+        page = client.get(reverse("guides:procedure-list"), {"task": guide.task.slug})
+    html = page.content.decode()
+    item = html[html.index("By app") : html.index("</li>", html.index("By app"))]
+    assert '<span class="outcome">worked for 11 of 12 visitors</span>' in item
+    item = html[html.index("At a shop") : html.index("</li>", html.index("At a shop"))]
+    assert "worked for" not in item
