@@ -1,7 +1,9 @@
+import json
 from functools import partial
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -10,6 +12,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -20,10 +23,11 @@ from modeltranslation.admin import (
 )
 from reversion.admin import VersionAdmin
 
-from guides import attention, history, outcomes, search, services, watch
+from guides import attention, history, outcomes, search, services, watch, workflow
 from guides.forms import ProcedureAdminForm, RestoreForm, StepFormSet, VerifyForm
 from guides.models import (
     PUBLISH_PERMISSION,
+    PUBLISHER_STATUSES,
     Advice,
     Document,
     FailingStep,
@@ -48,6 +52,9 @@ from portal.admin import (
 from portal.languages import column, columns, language_codes
 
 TRANSLATED_SEARCH = columns("title")
+
+# The admin home links to "Needs attention" (for those who may see guides).
+admin.site.index_template = "admin/guides/index.html"
 
 
 class StepInline(TranslationStackedInline):
@@ -152,7 +159,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
     prepopulated_fields = {"slug": ["title_en"]}
     date_hierarchy = "published_at"
     inlines = [StepInline, RequirementInline]
-    readonly_fields = ["updated_at", "modified_at"]
+    readonly_fields = ["status", "published_at", "updated_at", "modified_at"]
     fieldsets = [
         (
             None,
@@ -193,10 +200,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         ),
         (
             _("Publication"),
-            {
-                "classes": ["collapse"],
-                "fields": [("status", "published_at"), ("updated_at", "modified_at")],
-            },
+            {"fields": [("status", "published_at"), ("updated_at", "modified_at")]},
         ),
     ]
 
@@ -207,12 +211,11 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         {
             "description": _(
                 "Needed when you publish, withdraw, or make a major change to a "
-                "published guide. Write it for visitors, in every language."
+                "published guide (its fee, time, documents, steps, channel, "
+                "where or who can use it). Write it for visitors, in every "
+                "language."
             ),
-            "fields": [
-                "change_kind",
-                *columns("change_note"),
-            ],
+            "fields": [*columns("change_note"), "minor_reason", "publish_at"],
         },
     )
 
@@ -230,6 +233,50 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         form.user = request.user
         return form
 
+    # The workflow buttons (guides/workflow.py): the form checks the action
+    # pressed; these apply it and say what happened.
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        # The form derives a major change from its own fields and these rows.
+        obj.workflow_formsets = formsets
+        return formsets, inline_instances
+
+    def save_form(self, request, form, change):
+        procedure = super().save_form(request, form, change)
+        if form.workflow_action is not None:
+            form.apply_workflow(procedure)
+        return procedure
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        message = super().construct_change_message(request, form, formsets, add)
+        comment = form.workflow_comment()
+        if not comment:
+            return message
+        fields = LogEntry(change_message=json.dumps(message)).get_change_message()
+        return f"{fields} {comment}".strip()
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if workflow.ACTION_FIELD not in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        return self._workflow_response(request, obj)
+
+    def response_change(self, request, obj):
+        if workflow.ACTION_FIELD not in request.POST:
+            return super().response_change(request, obj)
+        return self._workflow_response(request, obj)
+
+    def _workflow_response(self, request, obj):
+        """Back to the guide, saying what the button did."""
+        action = workflow.Action(request.POST[workflow.ACTION_FIELD])
+        message = str(workflow.SUCCESS[action])
+        if action == workflow.Action.SCHEDULE:
+            message %= {"time": localize(timezone.localtime(obj.published_at))}
+        self.message_user(request, f"“{obj}”: {message}", messages.SUCCESS)
+        return HttpResponseRedirect(
+            reverse("admin:guides_procedure_change", args=[obj.pk])
+        )
+
     def has_change_permission(self, request, obj=None):
         """Editors see a live or withdrawn guide read-only: changing it is
         publishing, which needs the publish permission."""
@@ -242,7 +289,25 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             if procedure is not None and self.has_change_permission(request, procedure):
                 # The state about to be replaced must be in the history.
                 services.procedure_ensure_history(procedure=procedure)
+        else:
+            self._say_why_read_only(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _say_why_read_only(self, request, object_id):
+        procedure = self.get_object(request, unquote(object_id))
+        if procedure is None or self.has_change_permission(request, procedure):
+            return
+        if not self.has_change_permission(request):
+            return  # a viewer of everything, not an editor kept off this one
+        self.message_user(
+            request,
+            gettext(
+                "Only publishers can change this guide: it is published or "
+                "withdrawn, and whatever changes in it changes what visitors "
+                "read. Ask a publisher, or add what is wrong as a report."
+            ),
+            messages.WARNING,
+        )
 
     @transaction.atomic
     def save_related(self, request, form, formsets, change):
@@ -252,6 +317,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             before=form.before,
             status_before=form.status_before,
             change=form.change_note(),
+            was_public=form.workflow_state.is_public,
         )
         form.instance.refresh_from_db(fields=["steps"])  # prefetched before the save
         search.reindex(form.instance)
@@ -361,10 +427,20 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             raise Http404
         if not self.has_change_permission(request, procedure):
             raise PermissionDenied
-        form = RestoreForm(request.POST or None, live=procedure.is_public)
+        rows = history.compare(
+            history.Snapshot.of(procedure), history.Snapshot.of_version(version)
+        )
+        form = RestoreForm(
+            request.POST if request.method == "POST" else None,
+            live=procedure.is_public,
+            material=self._material_restored(procedure, version),
+        )
         if request.method == "POST" and form.is_valid():
             services.procedure_restore(
-                version=version, user=request.user, change=form.change_note()
+                version=version,
+                user=request.user,
+                change=form.change_note(),
+                comment=form.workflow_comment(),
             )
             message = gettext("Restored the version saved on %(date)s.") % {
                 "date": version.revision.date_created
@@ -374,9 +450,6 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             return HttpResponseRedirect(
                 reverse("admin:guides_procedure_change", args=[procedure.pk])
             )
-        rows = history.compare(
-            history.Snapshot.of(procedure), history.Snapshot.of_version(version)
-        )
         return TemplateResponse(
             request,
             "admin/guides/procedure/restore.html",
@@ -390,6 +463,14 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 rows=[row for row in rows if row.changed],
             ),
         )
+
+    @staticmethod
+    def _material_restored(procedure, version):
+        """The material public change keys (fee, steps …) a restore brings."""
+        keys = history.Snapshot.of(procedure).changed_keys(
+            history.Snapshot.of_version(version)
+        )
+        return [key for key in keys if key in workflow.MATERIAL_KEYS]
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         """django-reversion's own revert page would bring back the workflow state
@@ -418,7 +499,22 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
 
     @admin.action(description=_("Record a verification"), permissions=["change"])
     def verify(self, request, queryset):
-        """Ask when, how and where, then record it on every selected guide."""
+        """Ask when, how and where, then record it on every selected guide.
+        Verifying a published guide changes its public badge: a publisher's act."""
+        refused = [
+            guide for guide in queryset if not guide.can_be_changed_by(request.user)
+        ]
+        if refused:
+            self.message_user(
+                request,
+                gettext(
+                    "Nothing was recorded: only publishers can verify a published "
+                    "or withdrawn guide (%(guides)s)."
+                )
+                % {"guides": ", ".join(f"“{guide}”" for guide in refused[:5])},
+                messages.ERROR,
+            )
+            return None
         form = VerifyForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             count = services.procedure_verify(
@@ -487,17 +583,37 @@ class TaskAdmin(TabbedTranslationAdmin):
     languages = languages_column()
 
 
+class SharedByGuidesMixin:
+    """Documents, checks and warnings and sources appear on every guide that
+    uses them: while a published or withdrawn guide uses one, changing it
+    changes what visitors read, so only publishers may."""
+
+    def live_guides(self, obj):
+        return obj.procedures.filter(status__in=PUBLISHER_STATUSES)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None or request.user.has_perm(PUBLISH_PERMISSION):
+            return allowed
+        return not self.live_guides(obj).exists()
+
+
 @admin.register(Document)
-class DocumentAdmin(ProtectedDeleteMixin, TabbedTranslationAdmin):
+class DocumentAdmin(SharedByGuidesMixin, ProtectedDeleteMixin, TabbedTranslationAdmin):
     list_display = ["name", "slug", "languages"]
     search_fields = [*columns("name"), "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
 
     languages = languages_column()
 
+    def live_guides(self, obj):
+        return Procedure.objects.filter(
+            requirements__document=obj, status__in=PUBLISHER_STATUSES
+        )
+
 
 @admin.register(Advice)
-class AdviceAdmin(TabbedTranslationAdmin):
+class AdviceAdmin(SharedByGuidesMixin, TabbedTranslationAdmin):
     list_display = ["title", "kind", "slug", "position", "languages"]
     list_filter = ["kind"]
     search_fields = [*TRANSLATED_SEARCH, "slug"]
@@ -507,7 +623,7 @@ class AdviceAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(TabbedTranslationAdmin):
+class SourceAdmin(SharedByGuidesMixin, TabbedTranslationAdmin):
     list_display = [
         "title",
         "key",
@@ -556,16 +672,30 @@ class SourceAdmin(TabbedTranslationAdmin):
 
 @admin.register(Update)
 class UpdateAdmin(TabbedTranslationAdmin):
-    """Updates are made by publishing; here a note's wording can be corrected."""
+    """Change notes are made by the guide's workflow (publish, withdraw, a major
+    change); here a publisher can correct a note's wording, nothing more: its
+    guide, kind and date are what happened."""
 
     list_display = ["procedure", "kind", "published_at", "languages"]
     list_filter = ["kind"]
     list_select_related = ["procedure"]
-    autocomplete_fields = ["procedure"]
     date_hierarchy = "published_at"
-    readonly_fields = ["uuid", "modified_at"]
+    readonly_fields = ["procedure", "kind", "published_at", "uuid", "modified_at"]
 
     languages = languages_column()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and request.user.has_perm(
+            PUBLISH_PERMISSION
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and request.user.has_perm(
+            PUBLISH_PERMISSION
+        )
 
 
 def report_status_action(status, description):

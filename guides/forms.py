@@ -1,18 +1,16 @@
 from django import forms
 from django.conf import settings
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.forms.renderers import Jinja2
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from guides import history, outcomes
+from guides import history, outcomes, workflow
 from guides.models import (
-    PUBLISH_PERMISSION,
-    PUBLISHER_STATUSES,
     Outcome,
     Procedure,
     Report,
-    Status,
     StepLogic,
     VerificationMethod,
 )
@@ -108,14 +106,83 @@ ChangeNoteForm = type(
 )
 
 
-class RestoreForm(ChangeNoteForm):
-    def __init__(self, *args, live, **kwargs):
+class DerivedChangeMixin(forms.Form):
+    """Major or minor, derived from which public change keys (`material`, e.g.
+    fee, steps) a save or restore brings: a material change needs the public
+    note in every language unless a reason not to tell visitors is given;
+    anything else is minor unless a note is written anyway."""
+
+    minor_reason = forms.CharField(
+        label=_("Why visitors need not be told"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "Only to publish a change to the fee, time, documents, steps, "
+            "channel, where or who can use it without a change note, e.g. "
+            "“typo in step 2”. Kept in the guide’s history."
+        ),
+    )
+
+    def check_derived(self, material):
+        self.material = material
+        reason = (self.cleaned_data.get("minor_reason") or "").strip()
+        noted = self.change_note().is_major
+        if noted and reason:
+            self.add_error(
+                "minor_reason",
+                _(
+                    "Either tell visitors with a change note or give a reason "
+                    "not to, not both."
+                ),
+            )
+        elif noted or (material and not reason):
+            self.check_change_note(ask_kind=False, note_needed=True)
+            if material and not noted:
+                self.add_error(
+                    None,
+                    _(
+                        "This is a major change (%(fields)s): write the public "
+                        "change note in every language, or say below why "
+                        "visitors need not be told."
+                    )
+                    % {"fields": ", ".join(material)},
+                )
+
+    def change_note(self):
+        """Major when there is a note to tell: check_derived() asked for one
+        wherever the change needs it."""
+        note = super().change_note().note
+        return ChangeNote(is_major=any(note.values()), note=note)
+
+    def workflow_comment(self):
+        """What the history says about this save besides the changed fields."""
+        reason = (self.cleaned_data.get("minor_reason") or "").strip()
+        if reason and self.material:
+            return _("Minor change (%(fields)s), not announced: %(reason)s") % {
+                "fields": ", ".join(self.material),
+                "reason": reason,
+            }
+        return ""
+
+
+class RestoreForm(DerivedChangeMixin, ChangeNoteForm):
+    """Restoring a live guide is a change like any other: major when it brings
+    back another fee, steps, documents … (`material`)."""
+
+    change_kind = None
+
+    def __init__(self, *args, live, material=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.live = live
+        self.material = list(material)
+        if not live:
+            for name in [*self.fields]:
+                del self.fields[name]
 
     def clean(self):
         cleaned = super().clean()
-        self.check_change_note(ask_kind=self.live, note_needed=False)
+        if self.live:
+            self.check_derived(self.material)
         return cleaned
 
 
@@ -290,11 +357,96 @@ class StepFormSet(PositionedInlineFormSet):
                 )
 
 
-class ProcedureAdminForm(ChangeNoteForm, forms.ModelForm):
+class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
+    """The workflow buttons' inputs and rules (guides/workflow.py): which action
+    was pressed, whether this user may take it on this guide, and what it needs
+    (the public change note, the publication time, a reason to call a material
+    change minor). Nothing is saved when one is missing; the form comes back
+    with the chosen action and everything typed."""
+
+    publish_at = forms.SplitDateTimeField(
+        label=_("Publication time"),
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text=_(
+            "For “Schedule publication”: when visitors first see it (Cambodia time)."
+        ),
+    )
+
+    def init_workflow(self):
+        self.workflow_state = workflow.State.of(self.instance)
+        self.workflow_action = None
+        self.material = []
+
+    @property
+    def workflow_choices(self):
+        user = getattr(self, "user", None)
+        return workflow.choices(self.workflow_state, user) if user else []
+
+    @property
+    def chosen_action(self):
+        """The button pressed on the refused form, to show it again."""
+        return self.data.get(workflow.ACTION_FIELD, "") if self.is_bound else ""
+
+    def check_workflow(self):
+        allowed = {choice.action: choice for choice in self.workflow_choices}
+        posted = self.data.get(workflow.ACTION_FIELD)
+        if posted is None and allowed:
+            posted = next(iter(allowed))  # what Enter in a text field does
+        action = workflow.Action(posted) if posted in workflow.Action else None
+        if action not in allowed:
+            self.add_error(
+                None,
+                _("Not saved: you cannot do “%(action)s” on this guide.")
+                % {"action": action.label if action else posted},
+            )
+            return
+        self.workflow_action = action
+        needs = allowed[action].needs
+        if "time" in needs:
+            self.check_publish_at()
+        if "derived" in needs:
+            self.check_derived_change()
+        else:
+            self.check_change_note(ask_kind=False, note_needed="note" in needs)
+
+    def check_publish_at(self):
+        at = self.cleaned_data.get("publish_at")
+        if "publish_at" in self.errors:
+            return
+        if at is None:
+            self.add_error("publish_at", _("Give the date and time it should go live."))
+        elif at <= timezone.now():
+            self.add_error(
+                "publish_at",
+                _("This time has passed: use “Publish now”, or give a later time."),
+            )
+
+    def check_derived_change(self):
+        """A change to a material field of a live guide is major."""
+        formsets = getattr(self.instance, "workflow_formsets", ())
+        self.check_derived(workflow.material_changes(self, formsets))
+
+    def apply_workflow(self, procedure):
+        """Set the status and publication time the chosen action leads to."""
+        action, state = self.workflow_action, self.workflow_state
+        procedure.status = workflow.target_status(state, action)
+        if action == workflow.Action.PUBLISH and (
+            state.status != procedure.status or state.is_scheduled
+        ):
+            procedure.published_at = timezone.now()
+        elif action == workflow.Action.SCHEDULE:
+            procedure.published_at = self.cleaned_data["publish_at"]
+        elif action == workflow.Action.TO_DRAFT and state.is_scheduled:
+            procedure.published_at = None
+
+
+class ProcedureAdminForm(WorkflowFormMixin, ChangeNoteForm, forms.ModelForm):
     """The guide with the workflow rules, the public change note and the check
     that nobody saved the guide since this form was loaded."""
 
     version_token = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    change_kind = None  # derived from what changed (guides/workflow.py)
 
     class Meta:
         model = Procedure
@@ -307,27 +459,7 @@ class ProcedureAdminForm(ChangeNoteForm, forms.ModelForm):
         self.conflict = None
         if self.instance.pk:
             self.fields["version_token"].initial = self.instance.edit_version
-        if "status" in self.fields:
-            allowed = self.instance.allowed_statuses()
-            self.fields["status"].choices = [
-                choice for choice in Status.choices if choice[0] in allowed
-            ]
-
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        user = getattr(self, "user", None)
-        if (
-            status != self.status_before
-            and status in PUBLISHER_STATUSES
-            and user is not None
-            and not user.has_perm(PUBLISH_PERMISSION)
-        ):
-            if status == Status.WITHDRAWN:
-                raise forms.ValidationError(_("Only publishers can withdraw a guide."))
-            raise forms.ValidationError(
-                _("Only publishers can publish. Save it as “In review” instead.")
-            )
-        return status
+        self.init_workflow()
 
     def clean(self):
         cleaned = super().clean()
@@ -345,12 +477,7 @@ class ProcedureAdminForm(ChangeNoteForm, forms.ModelForm):
                 )
         if self.instance.pk:
             self.check_edit_version()
-        status = cleaned.get("status")
-        live = self.status_before == Status.PUBLISHED and self.instance.is_public
-        self.check_change_note(
-            ask_kind=live and status == Status.PUBLISHED,
-            note_needed=status in PUBLISHER_STATUSES and status != self.status_before,
-        )
+        self.check_workflow()
         return cleaned
 
     def check_edit_version(self):

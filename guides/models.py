@@ -424,7 +424,10 @@ class Procedure(models.Model):
         _("published at"),
         null=True,
         blank=True,
-        help_text=_("A time in the future publishes the guide at that time."),
+        help_text=_(
+            "Set by “Publish now” or “Schedule publication”: when visitors "
+            "first see it."
+        ),
     )
     updated_at = models.DateTimeField(
         _("last updated"),

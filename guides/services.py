@@ -45,17 +45,24 @@ def procedure_record_change(
     status_before: str | None,
     change: ChangeNote,
     at: datetime | None = None,
+    was_public: bool | None = None,
 ) -> Update | None:
     """After a guide was saved: tell visitors what happened, if they need to know.
 
     First publication → a "new" update; withdrawal → a "withdrawn" update; a
     major change to a live guide (or publishing it again) → a "changed" update
     naming the changed fields, and the public "last updated" date moves. A minor
-    change records nothing and leaves that date alone.
+    change records nothing and leaves that date alone. `was_public` False says
+    the guide was scheduled and nobody saw it yet: its notes move with its
+    publication time, or go when it goes back to draft.
     """
     at = at or timezone.now()
     with transaction.atomic():
         status = procedure.status
+        scheduled_before = status_before == Status.PUBLISHED and was_public is False
+        if scheduled_before and status != Status.PUBLISHED:
+            procedure.updates.filter(published_at__gt=at).delete()
+            return None
         if status == Status.PUBLISHED and status_before != Status.PUBLISHED:
             if procedure.updates.filter(kind=UpdateKind.NEW).exists():
                 kind = UpdateKind.CHANGED
@@ -64,7 +71,9 @@ def procedure_record_change(
             when = procedure.published_at
         elif status == Status.WITHDRAWN and status_before != Status.WITHDRAWN:
             kind, when = UpdateKind.WITHDRAWN, at
-        elif status == Status.PUBLISHED and procedure.published_at > at:
+        elif status == Status.PUBLISHED and (
+            procedure.published_at > at or scheduled_before
+        ):
             # Scheduled and not yet seen by anyone: keep its first note on time.
             procedure.updates.filter(kind=UpdateKind.NEW).update(
                 published_at=procedure.published_at
@@ -126,7 +135,7 @@ KEPT_ON_RESTORE = [
 
 
 def procedure_restore(
-    *, version: Version, user, change: ChangeNote | None = None
+    *, version: Version, user, change: ChangeNote | None = None, comment: str = ""
 ) -> Procedure:
     """Bring back a version of a guide with its steps and documents, in every
     language, recorded as a new version (nothing is lost: the replaced state is
@@ -150,10 +159,10 @@ def procedure_restore(
                 setattr(procedure, name, value)
             procedure.save()  # also bumps edit_version: open forms are now stale
             reversion.set_user(user)
-            reversion.set_comment(
-                gettext("Restored the version saved on %(date)s.")
-                % {"date": localize(template_localtime(version.revision.date_created))}
-            )
+            restored = gettext("Restored the version saved on %(date)s.") % {
+                "date": localize(template_localtime(version.revision.date_created))
+            }
+            reversion.set_comment(f"{restored} {comment}".strip())
         procedure_record_change(
             procedure=procedure,
             before=before,

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guides', '0011_repair_fees_that_are_not_numbers'),
+        ('guides', '0031_published_at_set_by_the_workflow'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -218,16 +218,16 @@ def test_backwards_duration_is_an_error_not_a_500(client, editor):
 
 def test_editor_cannot_publish_but_a_publisher_can(client, editor):
     carrier, task = make_carrier(), make_task()
-    response = client.post(ADD_URL, guide_form(carrier, task, status="published"))
-    assert "status" in form_errors(response)
+    publish = {"_action": "publish", **NOTES}
+    response = client.post(ADD_URL, guide_form(carrier, task, **publish))
+    assert "cannot do “Publish now”" in str(form_errors(response)["__all__"])
+    assert not Procedure.objects.exists()
 
     login(client, make_user("pub", "Publishers"))
     # Publishing asks for the public change note in every language.
-    response = client.post(ADD_URL, guide_form(carrier, task, status="published"))
+    response = client.post(ADD_URL, guide_form(carrier, task, _action="publish"))
     assert set(NOTES) <= set(form_errors(response))
-    response = client.post(
-        ADD_URL, guide_form(carrier, task, status="published", **NOTES)
-    )
+    response = client.post(ADD_URL, guide_form(carrier, task, **publish))
     assert response.status_code == 302
     assert Procedure.objects.published().count() == 1
 

@@ -41,7 +41,7 @@ def edit_guide(client, guide):
     data["title_km"] = "ចំណងជើងថ្មី"
     data[step_field(data, 1, "body_zh_hans")] = "新的做法"
     data[step_field(data, 2, "DELETE")] = "on"
-    data["change_kind"] = "minor"
+    data["minor_reason"] = "Tidying up"
     save_form(client, guide, data)
 
 
@@ -108,8 +108,12 @@ def test_restore_brings_back_text_and_steps_in_every_language_as_a_new_version(
 
     page = client.get(restore_url(guide, first))
     assert page.status_code == 200
-    assert "change_kind" in page.context["form"].fields  # the guide is live
-    response = client.post(restore_url(guide, first), {"change_kind": "minor"})
+    assert "minor_reason" in page.context["form"].fields  # the guide is live
+    # It brings other steps back: a major change, unless said why not.
+    response = client.post(restore_url(guide, first), {})
+    assert "major change (steps)" in str(response.context["form"].errors)
+    reason = {"minor_reason": "Undoing a test edit nobody saw"}
+    response = client.post(restore_url(guide, first), reason)
     assert response.status_code == 302
 
     guide = Procedure.objects.get(pk=guide.pk)
@@ -122,7 +126,8 @@ def test_restore_brings_back_text_and_steps_in_every_language_as_a_new_version(
     assert found(client, "Step 2 (ខ្មែរ)", "km") == [guide.slug]  # searchable again
     # The restore is a version of its own, and the replaced state is still there.
     assert len(versions(guide)) == count + 1
-    assert "Restored" in versions(guide)[0].revision.get_comment()
+    comment = versions(guide)[0].revision.get_comment()
+    assert "Restored" in comment and "Undoing a test edit nobody saw" in comment
     assert not guide.updates.exists()  # minor: nobody is told
 
 
@@ -130,10 +135,10 @@ def test_restore_of_a_live_guide_as_a_major_change_tells_visitors(client, publis
     guide = make_procedure(steps=2)
     edit_guide(client, guide)
     first = versions(guide)[-1]
-    response = client.post(restore_url(guide, first), {"change_kind": "major"})
+    response = client.post(restore_url(guide, first), {})
     assert "change_note_en" in response.context["form"].errors
 
-    response = client.post(restore_url(guide, first), {"change_kind": "major", **NOTES})
+    response = client.post(restore_url(guide, first), NOTES)
     assert response.status_code == 302
     update = guide.updates.get()
     assert update.kind == UpdateKind.CHANGED
@@ -192,11 +197,11 @@ def test_second_save_of_the_same_guide_is_refused_and_keeps_the_typing(client):
     bobs_form = open_form(client, guide)
 
     login(client, alice)
-    alices_form.update(title_en="Alice's title", change_kind="minor")
+    alices_form.update(title_en="Alice's title", minor_reason="Tidying up")
     save_form(client, guide, alices_form)
 
     login(client, bob)
-    bobs_form.update(fee_amount="3.50", change_kind="minor")
+    bobs_form.update(fee_amount="3.50", minor_reason="Tidying up")
     response = client.post(change_url(guide), bobs_form)
     assert response.status_code == 200
     form = response.context["adminform"].form
@@ -231,7 +236,7 @@ def test_a_verification_in_between_also_counts_as_a_save(client):
         verified_on=guide.created_at.date(),
         method="shop",
     )
-    data["change_kind"] = "minor"
+    data["minor_reason"] = "Tidying up"
     response = client.post(change_url(guide), data)
     assert response.status_code == 200
     assert response.context["adminform"].form.conflict["rows"]

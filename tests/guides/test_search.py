@@ -42,7 +42,7 @@ def test_an_edit_in_the_admin_is_found_at_once_and_the_old_text_is_not(
     data = open_form(client, guide)
     data[step_field(data, 1, "body_en")] = "Visit the kiosk"
     data[step_field(data, 1, "body_zh_hans")] = "申请暂停服务"
-    data["change_kind"] = "minor"
+    data["minor_reason"] = "Tidying up"
     save_form(client, guide, data)
 
     assert found(client, "kiosk") == ["edited"]

@@ -75,7 +75,7 @@ def test_an_edit_made_while_redis_was_down_shows_after_it_restarts_from_its_dump
     shared_cache.shutdown(save=True)
     login(client, make_user("publisher", "Publishers"))
     data = open_form(client, guide)
-    data.update(title_en="New title", change_kind="minor")
+    data.update(title_en="New title", minor_reason="Tidying up")
     save_form(client, guide, data)
     shared_cache.start()  # from the dump: the old page is back in Redis
     assert set(warmed) <= set(page_keys(shared_cache))
