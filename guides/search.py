@@ -336,15 +336,6 @@ def parse(text, words=None):
 
 def contains(needle):
     """Guides whose text contains the needle (a normalised word or phrase)."""
-
-def untranslated_for(procedure, steps):
-    """The languages the guide or one of its steps lacks, as stored."""
-    missing = set(missing_languages([procedure], translated_fields(type(procedure))))
-    if steps:
-        missing |= set(missing_languages(steps, translated_fields(type(steps[0]))))
-    return ",".join(code for code in language_codes() if code in missing)
-
-
     if CHINESE_PAIR.fullmatch(needle):
         # Too short for a trigram, and in thousands of guides: the pairs are
         # a sixth of the document's size, and as words the index holds them.
@@ -469,6 +460,14 @@ def search(queryset, text):
         if corrected:
             return Result(apply(queryset, parse(corrected, words)), corrected)
     return Result(found)
+
+
+def untranslated_for(procedure, steps):
+    """The languages the guide or one of its steps lacks, as stored."""
+    missing = set(missing_languages([procedure], translated_fields(type(procedure))))
+    if steps:
+        missing |= set(missing_languages(steps, translated_fields(type(steps[0]))))
+    return ",".join(code for code in language_codes() if code in missing)
 
 
 def filter_queryset(queryset, text):

@@ -9,9 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
-from django.utils.formats import date_format, localize
+from django.utils.formats import date_format
 from django.utils.text import get_text_list
-from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 from reversion.models import Version
 

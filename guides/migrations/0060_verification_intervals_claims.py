@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'verifications',
                 'ordering': ['-checked_on', '-pk'],
                 'indexes': [models.Index(fields=['procedure', 'fact', 'checked_on'], name='guides_verification_fact_idx'), models.Index(fields=['step', 'fact', 'checked_on'], name='guides_verification_step_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('fact__in', {'contact', 'step'}), ('step__isnull', False)), models.Q(models.Q(('fact__in', {'contact', 'step'}), _negated=True), ('step__isnull', True)), _connector='OR'), name='guides_verification_step_facts')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('fact__in', ['contact', 'step']), ('step__isnull', False)), models.Q(models.Q(('fact__in', ['contact', 'step']), _negated=True), ('step__isnull', True)), _connector='OR'), name='guides_verification_step_facts')],
             },
         ),
     ]

@@ -360,6 +360,8 @@ def admin_targets(results):
                 )
             )
     return checks or [("admin at 10,000 guides: not measured", False)]
+
+
 # -- search relevance: the relevance set's MRR and precision@3, and its speed ---
 
 RELEVANCE_SAMPLES = 3  # timed requests per query (36 queries per size)
@@ -450,6 +452,7 @@ def relevance_targets(results):
             )
         )
     return checks or [("search relevance: the seed was not measured", False)]
+
 
 # -- the editors' Needs attention queue -----------------------------------------
 
@@ -555,6 +558,7 @@ SECTIONS = [
         RELEVANCE_COLUMNS,
         RELEVANCE_NOTE,
         relevance_targets,
+    ),
     Section(
         "attention",
         measure_attention,
