@@ -7,12 +7,13 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.formats import localize
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,16 @@ from modeltranslation.admin import (
 )
 from reversion.admin import VersionAdmin
 
-from guides import attention, history, merge, search, services, workflow
+from guides import (
+    attention,
+    history,
+    merge,
+    outcomes,
+    search,
+    services,
+    watch,
+    workflow,
+)
 from guides.forms import (
     ProcedureAdminForm,
     RestoreForm,
@@ -36,12 +46,16 @@ from guides.models import (
     PUBLISHER_STATUSES,
     Advice,
     Document,
+    FailingStep,
+    Outcome,
     Procedure,
     RecheckInterval,
     Report,
     ReportStatus,
     Requirement,
     Source,
+    SourceCheck,
+    SourceCheckResult,
     Step,
     Task,
     Update,
@@ -847,10 +861,50 @@ class AdviceAdmin(SharedByGuidesMixin, TabbedTranslationAdmin):
 
 @admin.register(Source)
 class SourceAdmin(SharedByGuidesMixin, TabbedTranslationAdmin):
-    list_display = ["title", "key", "publisher", "languages"]
+    list_display = [
+        "title",
+        "key",
+        "publisher",
+        "is_watched",
+        "last_check",
+        "languages",
+    ]
+    list_filter = ["is_watched"]
     search_fields = [*TRANSLATED_SEARCH, "key", *columns("publisher")]
 
     languages = languages_column()
+
+    def get_queryset(self, request):
+        latest = SourceCheck.objects.filter(source=OuterRef("pk")).order_by(
+            "-checked_at", "-pk"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                last_checked_at=Subquery(latest.values("checked_at")[:1]),
+                last_result=Subquery(latest.values("result")[:1]),
+                last_error=Subquery(latest.values("error")[:1]),
+                last_check_id=Subquery(latest.values("pk")[:1]),
+            )
+        )
+
+    @admin.display(description=_("last check"), ordering="last_checked_at")
+    def last_check(self, obj):
+        if not obj.last_check_id:
+            return "–"
+        when = timezone.localtime(obj.last_checked_at).strftime("%Y-%m-%d %H:%M")
+        label = SourceCheckResult(obj.last_result).label
+        if obj.last_error:
+            error = obj.last_error
+            label = f"{label}: {error if len(error) <= 40 else error[:39] + '…'}"
+        return format_html(
+            '<a href="{}" class="check-{}">{} · {}</a>',
+            reverse("admin:guides_sourcecheck_change", args=[obj.last_check_id]),
+            obj.last_result,
+            when,
+            label,
+        )
 
 
 @admin.register(Update)
@@ -937,3 +991,191 @@ class ReportAdmin(admin.ModelAdmin):
         return text if len(text) <= 80 else text[:79] + "…"
 
     procedure_link = procedure_link
+
+
+def render_diff(text):
+    """A unified diff as HTML lines, added and removed ones marked (escaped)."""
+    kinds = []
+    for line in text.splitlines():
+        if line[:3] in ("+++", "---") or line.startswith("@@"):
+            kind = "context-head"
+        elif line.startswith("+"):
+            kind = "added"
+        elif line.startswith("-"):
+            kind = "removed"
+        else:
+            kind = "context"
+        kinds.append((kind, line))
+    return format_html(
+        '<pre class="source-diff">{}</pre>',
+        # Each line is a block of its own: no newline between them.
+        format_html_join("", '<span class="{}">{}</span>', kinds),
+    )
+
+
+class NothingToSaveMixin:
+    """A page of read-only fields: no save buttons (actions do the changes)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(SourceCheck)
+class SourceCheckAdmin(NothingToSaveMixin, admin.ModelAdmin):
+    """What manage.py check_sources found: failures with their reason, and each
+    change with its diff, to be marked reviewed once the guides are checked."""
+
+    list_display = ["checked_at", "source", "result", "problem", "reviewed_at"]
+    list_filter = ["result", ("reviewed_at", admin.EmptyFieldListFilter), "source"]
+    list_select_related = ["source"]
+    search_fields = ["source__key", "url", "error"]
+    date_hierarchy = "checked_at"
+    fields = [
+        "source",
+        "checked_at",
+        "result",
+        "url",
+        "final_url",
+        "http_status",
+        "error",
+        "fingerprint",
+        "changes",
+        "guides_flagged",
+        "reviewed_at",
+        "reviewed_by",
+        "text",
+    ]
+    readonly_fields = fields
+    actions = ["mark_reviewed"]
+
+    def has_add_permission(self, request):
+        return False  # made by check_sources
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("what went wrong"))
+    def problem(self, obj):
+        return obj.error or "–"
+
+    @admin.display(description=_("changes"))
+    def changes(self, obj):
+        if obj.result != SourceCheckResult.CHANGED:
+            return "–"
+        return render_diff(obj.diff)
+
+    @admin.display(description=_("guides citing it, not verified since"))
+    def guides_flagged(self, obj):
+        guides = watch.guides_with_changed_sources(
+            Procedure.objects.filter(sources=obj.source_id)
+        ).only("title", "slug")
+        return (
+            format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                (
+                    (reverse("admin:guides_procedure_change", args=[g.pk]), g)
+                    for g in guides
+                ),
+            )
+            or "–"
+        )
+
+    @admin.action(description=_("Mark the changes reviewed"), permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        count = watch.change_review(checks=queryset, user=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d change is marked reviewed.",
+                "%(count)d changes are marked reviewed.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    """Visitors' “did this work?” answers: read-only, kept for 90 days."""
+
+    list_display = ["created_at", "procedure", "worked", "step", "what_happened"]
+    list_filter = ["worked", "language", "procedure__carrier", "created_at"]
+    list_select_related = ["procedure", "step"]
+    search_fields = ["procedure__slug", "what_happened"]
+    date_hierarchy = "created_at"
+    fields = [
+        "procedure_link",
+        "worked",
+        "step",
+        "what_happened",
+        "language",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    procedure_link = procedure_link
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FailingStep)
+class FailingStepAdmin(NothingToSaveMixin, admin.ModelAdmin):
+    """Steps at which several visitors in a row said the guide failed."""
+
+    list_display = ["step", "guide", "opened_at", "resolved_at", "resolved_by"]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["step__procedure", "resolved_by"]
+    fields = ["guide", "step", "answers", "opened_at", "resolved_at", "resolved_by"]
+    readonly_fields = fields
+    actions = ["resolve"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("guide"))
+    def guide(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:guides_procedure_change", args=[obj.step.procedure_id]),
+            obj.step.procedure,
+        )
+
+    @admin.display(description=_("latest answers naming it"))
+    def answers(self, obj):
+        url = reverse("admin:guides_outcome_changelist")
+        return format_html(
+            '<a href="{}?step__id__exact={}&worked__exact=0">{}</a>',
+            url,
+            obj.step_id,
+            gettext("See the answers"),
+        )
+
+    @admin.action(
+        description=_("Mark resolved (the step was checked)"), permissions=["change"]
+    )
+    def resolve(self, request, queryset):
+        count = outcomes.failing_step_resolve(tasks=queryset, user=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failing step is resolved.",
+                "%(count)d failing steps are resolved.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

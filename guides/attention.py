@@ -1,7 +1,9 @@
 """The editors' "Needs attention" queue: what to do next, one item at a time.
 
-Each item is of a kind (an open visitor report, a guide due for re-check, a
-guide missing a translation …), shown with what to do and a link to do it. An
+Each item is of a kind (an open visitor report, a step visitors keep saying
+failed, a guide citing a source that changed since it was verified, a guide
+due for re-check, a guide missing a translation, a watched source that could
+not be fetched), shown with what to do and a link to do it. An
 editor claims an item while working on it; a second editor's claim is refused
 and names who holds it. An item leaves the queue when it is done (the report
 is closed, the check recorded, the text written), whoever did it; a claim
@@ -35,6 +37,7 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy
 
+from guides import outcomes, watch
 from guides.models import (
     OPEN_REPORT_STATUSES,
     PUBLISH_PERMISSION,
@@ -43,6 +46,7 @@ from guides.models import (
     Procedure,
     RecheckInterval,
     Report,
+    SourceCheckResult,
     Status,
     Step,
     Verification,
@@ -61,11 +65,12 @@ class Item:
 
     kind: "Kind"
     pk: int
-    procedure: Procedure
+    procedure: Procedure | None  # None for an item about no one guide
     what: str  # what to do, for the editor
     url: str  # where to do it
     since: Any = None  # a date or time: how long it has waited
     claim: Claim | None = None
+    subject: str = ""  # what the item is about when it is no guide
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,68 @@ def show_translations(guides):
     ]
 
 
+def failing_steps():
+    # Oldest run first: it has waited longest.
+    return outcomes.open_failing_steps().order_by("opened_at", "pk")
+
+
+def show_failing_steps(tasks):
+    return [
+        Item(
+            kind=FAILING_STEP,
+            pk=task.pk,
+            procedure=task.step.procedure,
+            what=gettext("Visitors keep saying it did not work at %(step)s")
+            % {"step": task.step},
+            url=reverse("admin:guides_failingstep_change", args=[task.pk]),
+            since=task.opened_at,
+        )
+        for task in tasks
+    ]
+
+
+def changed_sources():
+    # A guide whose source changed, until it is verified again on a later day
+    # or an editor marks the change reviewed (guides/watch.py); oldest first.
+    return watch.guides_with_changed_sources(current_guides()).order_by(
+        "changed_at", "pk"
+    )
+
+
+def show_changed_sources(guides):
+    return [
+        Item(
+            kind=SOURCE_CHANGE,
+            pk=guide.pk,
+            procedure=guide,
+            what=gettext("%(source)s changed: see what changed")
+            % {"source": guide.changed_source},
+            url=reverse("admin:guides_sourcecheck_change", args=[guide.source_change]),
+            since=guide.changed_at,
+        )
+        for guide in guides
+    ]
+
+
+def unfetchable_sources():
+    return watch.failing_sources().order_by("latest_checked_at", "pk")
+
+
+def show_unfetchable_sources(sources):
+    return [
+        Item(
+            kind=SOURCE_FAILURE,
+            pk=source.pk,
+            procedure=None,
+            subject=str(source),
+            what=source.latest_error,
+            url=reverse("admin:guides_sourcecheck_change", args=[source.latest_check]),
+            since=source.latest_checked_at,
+        )
+        for source in sources
+    ]
+
+
 def guide_list(query):
     return lambda: reverse("admin:guides_procedure_changelist") + query
 
@@ -246,8 +313,34 @@ TRANSLATION = Kind(
     guide_list("?missing=any"),
 )
 
-# The one place to add a kind (see the module docstring).
-KINDS = [REPORT, RECHECK, TRANSLATION]
+FAILING_STEP = Kind(
+    "failing_step",
+    gettext_lazy("Failing step"),
+    failing_steps,
+    show_failing_steps,
+    lambda: reverse("admin:guides_failingstep_changelist") + "?resolved_at__isempty=1",
+)
+SOURCE_CHANGE = Kind(
+    "source_changed",
+    gettext_lazy("Source changed since last verification"),
+    changed_sources,
+    show_changed_sources,
+    lambda: (
+        reverse("admin:guides_sourcecheck_changelist")
+        + f"?result__exact={SourceCheckResult.CHANGED}&reviewed_at__isempty=1"
+    ),
+)
+SOURCE_FAILURE = Kind(
+    "source_failed",
+    gettext_lazy("Watched source could not be fetched"),
+    unfetchable_sources,
+    show_unfetchable_sources,
+    lambda: reverse("admin:guides_source_changelist") + "?is_watched__exact=1",
+)
+
+# The one place to add a kind (see the module docstring). What visitors tell
+# first, then what the sources tell, then the editors' own schedule.
+KINDS = [REPORT, FAILING_STEP, SOURCE_CHANGE, RECHECK, TRANSLATION, SOURCE_FAILURE]
 
 
 # --- claims -------------------------------------------------------------------

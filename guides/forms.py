@@ -6,9 +6,10 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from guides import history, workflow
+from guides import history, outcomes, workflow
 from guides.models import (
     Fact,
+    Outcome,
     Procedure,
     Report,
     StepLogic,
@@ -342,6 +343,67 @@ class ReportForm(PublicForm):
             step=self.steps.get(self.cleaned_data["step"]),
             message=self.cleaned_data["message"],
             contact=self.cleaned_data["contact"].strip(),
+            language=language,
+        )
+
+
+YES, NO = "yes", "no"
+
+
+class OutcomeForm(PublicForm):
+    """“Did this work?” under a guide: yes, or no with the step where it went
+    wrong and, if the visitor likes, what happened. No login, so guarded by a
+    honeypot (here) and a rate limit (in the view)."""
+
+    worked = forms.ChoiceField(
+        label=_("Did this guide work for you?"),
+        choices=[(YES, _("Yes, it worked")), (NO, _("No"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose yes or no.")},
+    )
+    step = forms.ChoiceField(
+        label=_("If not: at which step did it go wrong?"), required=False
+    )
+    what_happened = forms.CharField(
+        label=_("What happened? (optional)"),
+        max_length=Outcome.WHAT_HAPPENED_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Please do not write your name, phone number or passport number."),
+    )
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, procedure, steps=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.procedure = procedure
+        steps = procedure.steps.all() if steps is None else steps
+        self.steps = {str(step.pk): step for step in steps}
+        self.fields["step"].choices = [
+            ("", _("I am not sure")),
+            *(
+                (pk, f"{step.position}. {step.title}")
+                for pk, step in self.steps.items()
+            ),
+        ]
+        # Unique per guide: the form sits on the guide page beside other forms.
+        self.auto_id = "outcome_%s"
+        self.label_suffix = ""  # the labels are questions
+
+    @property
+    def is_bot(self):
+        return bool(self.cleaned_data.get("website"))
+
+    def save(self, *, language):
+        worked = self.cleaned_data["worked"] == YES
+        return outcomes.outcome_record(
+            procedure=self.procedure,
+            worked=worked,
+            step=self.steps.get(self.cleaned_data["step"]),
+            what_happened=self.cleaned_data["what_happened"].strip(),
             language=language,
         )
 

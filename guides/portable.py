@@ -41,11 +41,14 @@ from guides.models import (
     DocumentForm,
     DocumentKind,
     Fact,
+    FailingStep,
+    Outcome,
     Procedure,
     RecheckInterval,
     Report,
     Requirement,
     Source,
+    SourceCheck,
     Step,
     StepLogic,
     Task,
@@ -164,8 +167,10 @@ CONTENT_MODELS = [kind.model for kind in KINDS] + [
 
 # Models of carriers/guides that are not content: visitor reports are messages
 # with personal data (a contact address), claims are editors' work in progress,
-# and re-check intervals are the site's settings; the database backup keeps them.
-NOT_CONTENT = (Report, Claim, RecheckInterval)
+# re-check intervals are the site's settings, "did this work?" answers and the
+# tasks they open are visitors' input, source checks are fetched copies of
+# other sites; the database backup keeps them.
+NOT_CONTENT = (Report, Claim, RecheckInterval, Outcome, FailingStep, SourceCheck)
 
 
 def translation_columns(model):

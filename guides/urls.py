@@ -44,6 +44,12 @@ urlpatterns = [
         views.ReportThanksView.as_view(),
         name="report-thanks",
     ),
+    path("guides/<slug:slug>/did-it-work/", views.did_it_work, name="did-it-work"),
+    path(
+        "guides/<slug:slug>/did-it-work/thanks/",
+        views.DidItWorkThanksView.as_view(),
+        name="did-it-work-thanks",
+    ),
     path("updates/", updates, name="updates"),
     *(
         path(

@@ -11,14 +11,15 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language, get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from carriers.models import Carrier, ContactKind
-from guides import caching, fastest
+from guides import caching, fastest, outcomes
 from guides.feeds import Scope
 from guides.filters import ProcedureFilter
-from guides.forms import ReportForm
+from guides.forms import NO, OutcomeForm, ReportForm
 from guides.models import (
     Advice,
     Audience,
@@ -33,6 +34,7 @@ from guides.paging import SortedIdsPaginator
 from portal import pagecache, ratelimit
 from portal.jinja2 import isodatetime
 from portal.languages import columns, fallbacks_used, translated_fields
+from portal.network import is_cross_site
 
 # How a visitor says who they are on the counter card (?who=…), with the
 # document that proves it.
@@ -256,6 +258,13 @@ class ProcedureListView(ListView):
         context["loosen"] = self.loosen_suggestions(
             context["paginator"].count, context["active_filters"]
         )
+        # Where ways are compared (a task's guides side by side), how often each
+        # worked: one query for the page's rows (guides/outcomes.py).
+        figures = outcomes.figures(
+            [procedure.pk for procedure in context["object_list"]]
+        )
+        for procedure in context["object_list"]:
+            procedure.outcome = figures.get(procedure.pk, outcomes.NO_FIGURE)
         return context
 
     def rankings(self):
@@ -375,7 +384,10 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         requirements = list(procedure.requirements.all())
         steps = list(procedure.steps.all())
         updates = list(procedure.updates.all())
-        other_ways = self.other_ways(procedure)
+        other_ways = self.other_ways(procedure)[: self.OTHER_WAYS + 1]
+        # Read per render, not kept with the guide: answers do not move the
+        # content generation (guides/outcomes.py).
+        figures = outcomes.figures({procedure.pk, *(way["pk"] for way in other_ways)})
         if procedure.has_counter:
             with translation.override("km"):
                 khmer_request = str(procedure.task.request or procedure.task.name)
@@ -408,7 +420,17 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
             card_types=reference.pick("card_types", related["card_types"]),
             step_groups=procedure.step_groups(steps),
             updates=updates,
-            other_ways=other_ways[: self.OTHER_WAYS],
+            other_ways=[
+                {**way, "outcome": figures.get(way["pk"], outcomes.NO_FIGURE)}
+                for way in other_ways[: self.OTHER_WAYS]
+            ],
+            outcome=figures.get(procedure.pk, outcomes.NO_FIGURE),
+            outcome_minimum=outcomes.MINIMUM_ANSWERS,
+            # Not in print, nor on an editor's preview of a guide not yet public
+            # (the answer would be refused).
+            outcome_form=OutcomeForm(procedure=procedure, steps=steps)
+            if not self.print_view and procedure.is_public
+            else None,
             more_ways=len(other_ways) > self.OTHER_WAYS,
             fallback_languages=sorted(
                 fallbacks_used(
@@ -668,6 +690,65 @@ def report_problem(request, slug):
         {"procedure": procedure, "form": form},
         status=status,
     )
+
+
+@csrf_exempt  # served from cached guide pages: is_cross_site() instead
+@require_http_methods(["GET", "HEAD", "POST"])
+def did_it_work(request, slug):
+    """“Did this work?”: the form under every guide posts here. Shown on its own
+    (with the visitor's input and what to correct) only when an answer
+    cannot be taken as sent."""
+    procedure = get_object_or_404(
+        Procedure.objects.published().select_related("carrier"), slug=slug
+    )
+    form = OutcomeForm(request.POST or None, procedure=procedure)
+    status = 200
+    if request.method == "POST":
+        if is_cross_site(request):
+            form.add_error(
+                None,
+                _("This answer came from another website. Please answer on the guide."),
+            )
+            status = 403
+        elif form.is_valid():
+            limit, window = settings.OUTCOME_RATE_LIMIT
+            if not ratelimit.hit(request, "outcome", limit=limit, window=window):
+                form.add_error(
+                    None,
+                    _(
+                        "You have answered many times in a short time. Please try "
+                        "again in an hour."
+                    ),
+                )
+                status = 429
+            else:
+                if not form.is_bot:  # a bot is thanked, and its answer dropped
+                    form.save(language=get_language())
+                thanks = reverse("guides:did-it-work-thanks", kwargs={"slug": slug})
+                return redirect(f"{thanks}?answer={form.cleaned_data['worked']}")
+        else:
+            status = 400
+    return render(
+        request,
+        "guides/did_it_work.html",
+        {"procedure": procedure, "form": form},
+        status=status,
+    )
+
+
+class DidItWorkThanksView(DetailView):
+    template_name = "guides/did_it_work_thanks.html"
+    http_method_names = ["get", "head"]
+
+    def get_queryset(self):
+        return Procedure.objects.published()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            answered_no=self.request.GET.get("answer") == NO,
+            minimum=outcomes.MINIMUM_ANSWERS,
+            **kwargs,
+        )
 
 
 class ReportThanksView(DetailView):

@@ -2,11 +2,13 @@
 
 The client is portal.network.client_ip(), the same address the admin's lockout
 uses: a visitor cannot claim a fresh address per request to escape the limit.
+The cache holds a keyed hash of the address, never the address itself.
 """
 
 import logging
 
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 
 from portal.network import client_ip
 from portal.rediscache import CacheUnavailable
@@ -17,7 +19,8 @@ logger = logging.getLogger(__name__)
 def hit(request, scope, *, limit, window):
     """Count one use of `scope` by this client; False once it went over `limit`
     uses in the `window` seconds since its first counted use."""
-    key = f"ratelimit:{scope}:{client_ip(request)}"
+    client = salted_hmac("portal.ratelimit", client_ip(request)).hexdigest()[:32]
+    key = f"ratelimit:{scope}:{client}"
     try:
         cache.add(key, 0, timeout=window)
         try:

@@ -387,6 +387,12 @@ else:
 
 # Visitors' problem reports: at most this many per client per this many seconds.
 REPORT_RATE_LIMIT = (5, 3600)
+# Who to ask about manage.py check_sources, named in its user agent: a web
+# address or an email address the owners of the fetched pages can write to.
+SOURCE_WATCH_CONTACT = os.environ.get("DJANGO_SOURCE_WATCH_CONTACT", "")
+# "Did this work?" answers per client and hour: a visitor answers for a few
+# guides, not for dozens.
+OUTCOME_RATE_LIMIT = (10, 3600)
 
 # Public pages are served from the cache for up to this long; any content
 # change replaces them at once (guides/caching.py). 0 switches the cache off.
@@ -405,5 +411,9 @@ LOGGING = {
     },
     # Every admin login, failed or locked out, is logged with its address
     # (django-axes writes them; the password never is).
-    "loggers": {"axes": {"level": "INFO"}},
+    "loggers": {
+        "axes": {"level": "INFO"},
+        # One line per request: check_sources prints its own, one per source.
+        "httpx": {"level": "WARNING"},
+    },
 }

@@ -1,6 +1,7 @@
 """The editors' "Needs attention" queue (guides/attention.py): open reports,
-guides due for re-check and missing translations, one item at a time, each
-claimed by one editor; done items leave it."""
+failing steps, changed sources, guides due for re-check, missing translations
+and unfetchable sources, one item at a time, each claimed by one editor; done
+items leave it."""
 
 from datetime import timedelta
 
@@ -10,8 +11,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from guides import attention, search, services
-from guides.models import Claim, Fact, Report, ReportStatus
+from guides import attention, outcomes, search, services
+from guides.models import (
+    Claim,
+    Fact,
+    FailingStep,
+    Report,
+    ReportStatus,
+    Source,
+    SourceCheck,
+    SourceCheckResult,
+)
 from tests.editing import login, make_user
 from tests.factories import make_procedure
 
@@ -193,9 +203,10 @@ def test_the_queue_pages_fifty_items_in_constant_queries(
             guide.steps.update(body_zh_hans="")
             search.reindex(guide)
         Report.objects.create(procedure=guide, message=f"Report {n}")
-    # Session, user, permissions; a count per kind; the rows of each kind on
-    # the page with what they show; the claims: as many for 132 items as for 2.
-    assert len(few.captured_queries) <= 17
+    # Session, user, permissions; per kind (six) its rows on the page with
+    # their count, or its count; what the rows show; the claims: as many for
+    # 132 items as for 2.
+    assert len(few.captured_queries) <= 22
     with django_assert_max_num_queries(len(few.captured_queries)):
         first = client.get(URL)
     assert len(first.context["items"]) == 50
@@ -250,3 +261,73 @@ def test_the_languages_a_guide_lacks_are_kept_with_its_search_text(client, edito
     changelist = reverse("admin:guides_procedure_changelist")
     found = client.get(changelist, {"missing": "any"}).context["cl"].result_list
     assert list(found) == [guide]
+
+
+def test_failing_steps_changed_and_unfetchable_sources_are_kinds_of_the_queue(
+    client, editor
+):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    guide = make_procedure(title_en="Top up by app", verified_on=yesterday, steps=2)
+    task = FailingStep.objects.create(step=guide.steps.get(position=2))
+    page_source = Source.objects.create(
+        key="topup",
+        title_en="Top-up page",
+        url="https://example.com/t",
+        is_watched=True,
+    )
+    guide.sources.add(page_source)
+    change = SourceCheck.objects.create(
+        source=page_source,
+        result=SourceCheckResult.CHANGED,
+        url=page_source.url,
+        diff="-Fee: free\n+Fee: US$1",
+    )
+    gone = Source.objects.create(
+        key="gone", title_en="Gone page", url="https://example.com/g", is_watched=True
+    )
+    SourceCheck.objects.create(
+        source=gone, result=SourceCheckResult.FAILED, url=gone.url, error="HTTP 404"
+    )
+
+    response = client.get(URL)
+    # Visitors' runs of "no" first, then what changed at the source, then
+    # (after the editors' own schedule) the sources that could not be read.
+    assert [
+        (item.kind.key, item.procedure.title_en if item.procedure else item.subject)
+        for item in response.context["items"]
+    ] == [
+        ("failing_step", "Top up by app"),
+        ("source_changed", "Top up by app"),
+        ("source_failed", "Gone page"),
+    ]
+    page = response.content.decode()
+    assert "Visitors keep saying it did not work at" in page
+    assert "Top-up page changed: see what changed" in page
+    assert reverse("admin:guides_sourcecheck_change", args=[change.pk]) in page
+    assert "HTTP 404" in page
+
+    # Each is claimed like any item; done, it leaves the queue, claim or not.
+    for kind, pk in [
+        ("failing_step", task.pk),
+        ("source_changed", guide.pk),
+        ("source_failed", gone.pk),
+    ]:
+        assert "Claimed" in claim_pk(client, kind, pk).content.decode()
+    assert Claim.objects.count() == 3
+    outcomes.failing_step_resolve(tasks=FailingStep.objects.all(), user=editor)
+    SourceCheck.objects.create(
+        source=gone, result=SourceCheckResult.FIRST, url=gone.url, text="Back"
+    )
+    guide.verified_on = timezone.localdate() + timedelta(days=1)
+    guide.save()
+    assert client.get(URL).context["items"] == []
+    refused = claim_pk(client, "source_failed", gone.pk).content.decode()
+    assert "no longer in the queue" in refused
+
+
+def claim_pk(client, kind, pk):
+    return client.post(
+        reverse("admin:guides_procedure_attention_claim"),
+        {"kind": kind, "item": pk, "action": "claim", "next": URL},
+        follow=True,
+    )

@@ -115,10 +115,9 @@ def test_public_pages_and_feeds_answer_only_get_and_head(client, method):
     for url in [*pages, reverse("robots"), reverse("healthz")]:
         response = robot.generic(method, url)
         assert response.status_code == 405, (method, url, response.status_code)
-        # Reports are posted; nothing else is.
-        assert response["Allow"] == (
-            "GET, HEAD, POST" if url.endswith("/report/") else "GET, HEAD"
-        )
+        # Reports and "did this work?" answers are posted; nothing else is.
+        posted = url.endswith(("/report/", "/did-it-work/"))
+        assert response["Allow"] == ("GET, HEAD, POST" if posted else "GET, HEAD")
         assert not response.content
         assert robot.head(url).status_code == 200
 
