@@ -470,14 +470,6 @@ def search(queryset, text):
     return Result(found)
 
 
-def untranslated_for(procedure, steps):
-    """The languages the guide or one of its steps lacks, as stored."""
-    missing = set(missing_languages([procedure], translated_fields(type(procedure))))
-    if steps:
-        missing |= set(missing_languages(steps, translated_fields(type(steps[0]))))
-    return ",".join(code for code in language_codes() if code in missing)
-
-
 def filter_queryset(queryset, text):
     """Guides the text finds, best first."""
     return search(queryset, text).queryset
