@@ -744,16 +744,9 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         )
 
 
-@admin.register(Verification)
-class VerificationAdmin(admin.ModelAdmin):
-    """Every check recorded, newest first: a record, so nobody edits or removes
-    one. Checks are recorded from their guide (Record a check)."""
-
-    list_display = ["procedure", "fact", "step", "checked_on", "method", "checked_by"]
-    list_filter = ["fact", "method", "checked_on"]
-    list_select_related = ["procedure", "step", "checked_by"]
-    search_fields = ["procedure__slug", *columns("procedure__title")]
-    date_hierarchy = "checked_on"
+class ListedOnlyMixin:
+    """Rows written elsewhere (inside their guide, or by its own page): the
+    admin lists them and never adds, changes or deletes one."""
 
     def has_add_permission(self, request):
         return False
@@ -763,6 +756,18 @@ class VerificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Verification)
+class VerificationAdmin(ListedOnlyMixin, admin.ModelAdmin):
+    """Every check recorded, newest first: a record, so nobody edits or removes
+    one. Checks are recorded from their guide (Record a check)."""
+
+    list_display = ["procedure", "fact", "step", "checked_on", "method", "checked_by"]
+    list_filter = ["fact", "method", "checked_on"]
+    list_select_related = ["procedure", "step", "checked_by"]
+    search_fields = ["procedure__slug", *columns("procedure__title")]
+    date_hierarchy = "checked_on"
 
     def has_view_permission(self, request, obj=None):
         return self.admin_site._registry[Procedure].has_view_or_change_permission(
@@ -786,7 +791,7 @@ class RecheckIntervalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Step)
-class StepAdmin(TabbedTranslationAdmin):
+class StepAdmin(ListedOnlyMixin, TabbedTranslationAdmin):
     """Steps are edited inside their guide; this list finds a step across guides.
 
     Read-only: a step saved on its own would skip the guide's history, its
@@ -796,15 +801,6 @@ class StepAdmin(TabbedTranslationAdmin):
     list_display = ["title", "edit_in_guide", "position", "logic"]
     list_select_related = ["procedure"]
     search_fields = TRANSLATED_SEARCH
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     edit_in_guide = procedure_link
 

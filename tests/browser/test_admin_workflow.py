@@ -3,11 +3,9 @@ an editor drafts a guide with three steps and two documents and submits it for
 review; a publisher publishes it with a change note; a visitor reads it."""
 
 import re
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
 from guides.models import Procedure, Status, UpdateKind
@@ -38,31 +36,6 @@ def shot(page, screenshot):
         return path
 
     return take
-
-
-@pytest.fixture
-def groups(db):
-    """The Editors and Publishers groups as the migrations make them: another
-    browser test's flush may have removed them (permissions come back with
-    post_migrate, groups do not)."""
-    groups_migration = import_module("guides.migrations.0003_editor_groups")
-    reports = import_module("guides.migrations.0005_report_permissions")
-    notes = import_module(
-        "guides.migrations.0030_change_notes_only_through_the_workflow"
-    )
-    wanted = [*groups_migration.codenames()]
-    wanted += [("guides", codename) for codename in reports.CODENAMES]
-    editors = [p for p in wanted if p[1] not in notes.EDITORS_LOSE]
-    publishers = [p for p in wanted if p[1] not in notes.PUBLISHERS_LOSE]
-    publishers.append(("guides", "publish_procedure"))
-    for name, codenames in (("Editors", editors), ("Publishers", publishers)):
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(
-            [
-                Permission.objects.get(content_type__app_label=app, codename=code)
-                for app, code in codenames
-            ]
-        )
 
 
 def log_in(page, site, username):

@@ -1,7 +1,6 @@
 """In Chromium: a lapsed fee check on the guide page (Chinese and English, phone
 and desktop), and two editors working the Needs attention queue."""
 
-import importlib
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -15,40 +14,14 @@ from guides.models import Fact, Report
 from tests.editing import make_user
 from tests.factories import make_procedure, make_step
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("groups"),
+]
 
 SHOTS = Path("/work/screenshots/wt14a")
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture(autouse=True)
-def groups(transactional_db):
-    """The Editors and Publishers groups as the migrations make them: another
-    transactional test's flush removes groups (permissions come back with
-    post_migrate). Built from the migrations' lists, not by running them: they
-    switch the app registry's models off and on."""
-    from django.contrib.auth.models import Group, Permission
-
-    made = importlib.import_module("guides.migrations.0003_editor_groups")
-    reports = importlib.import_module("guides.migrations.0005_report_permissions")
-    notes = importlib.import_module(
-        "guides.migrations.0030_change_notes_only_through_the_workflow"
-    )
-    checks = importlib.import_module("guides.migrations.0061_verifications_from_guides")
-    wanted = [*made.codenames()]
-    wanted += [("guides", codename) for codename in reports.CODENAMES + checks.VIEW]
-    editors = [p for p in wanted if p[1] not in notes.EDITORS_LOSE]
-    publishers = [p for p in wanted if p[1] not in notes.PUBLISHERS_LOSE]
-    publishers += [("guides", "publish_procedure")]
-    publishers += [("guides", codename) for codename in checks.CHANGE]
-    for name, codenames in (("Editors", editors), ("Publishers", publishers)):
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(
-            [
-                Permission.objects.get(content_type__app_label=app, codename=code)
-                for app, code in codenames
-            ]
-        )
 
 
 def shoot(page, name):
