@@ -314,6 +314,20 @@ def _merge_rows(*, data, procedure, formset_class, prefix, version, choices, con
 
     kept, added = [], []  # rows that exist in the database now; new rows
     seen = set()
+
+    def whole_row(key_prefix, where, mine, theirs):
+        """One side deleted the row, the other changed it: the editor chooses."""
+        conflict = Conflict(
+            key=key_prefix + ROW,
+            section=where,
+            label=gettext("Whole row"),
+            mine=mine,
+            theirs=theirs,
+            chosen=choices.get(CHOICE_PREFIX + key_prefix + ROW, ""),
+        )
+        conflicts.append(conflict)
+        return conflict
+
     for row in _posted_rows(data, prefix):
         pk = row.get("id")
         try:
@@ -332,15 +346,12 @@ def _merge_rows(*, data, procedure, formset_class, prefix, version, choices, con
         if theirs_obj is None:  # they deleted it
             if deleted or (base is not None and not _row_changed(fields, base, row)):
                 continue
-            conflict = Conflict(
-                key=key_prefix + ROW,
-                section=section(row, base_obj),
-                label=gettext("Whole row"),
-                mine=gettext("Kept, with your changes"),
-                theirs=gettext("Deleted"),
-                chosen=choices.get(CHOICE_PREFIX + key_prefix + ROW, ""),
+            conflict = whole_row(
+                key_prefix,
+                section(row, base_obj),
+                gettext("Kept, with your changes"),
+                gettext("Deleted"),
             )
-            conflicts.append(conflict)
             if conflict.chosen == MINE:
                 row.pop("id", None)
                 added.append(row)  # brought back as a new row
@@ -355,15 +366,12 @@ def _merge_rows(*, data, procedure, formset_class, prefix, version, choices, con
             if not theirs_changed:
                 kept.append(row)
                 continue
-            conflict = Conflict(
-                key=key_prefix + ROW,
-                section=section(row, theirs_obj),
-                label=gettext("Whole row"),
-                mine=gettext("Deleted"),
-                theirs=gettext("Kept, with their changes"),
-                chosen=choices.get(CHOICE_PREFIX + key_prefix + ROW, ""),
+            conflict = whole_row(
+                key_prefix,
+                section(row, theirs_obj),
+                gettext("Deleted"),
+                gettext("Kept, with their changes"),
             )
-            conflicts.append(conflict)
             if conflict.chosen == THEIRS:
                 kept.append(_row_from(theirs, theirs_obj, procedure, fk_name))
             else:
