@@ -41,6 +41,18 @@ async function keep(name, max, request, response) {
   await trim(name, max);
 }
 
+// The saved copy says so: its "you are offline" line is shown and the page
+// is marked, so that it does not ask to save itself again.
+async function savedCopy(saved) {
+  const html = (await saved.text())
+    .replace('<html ', '<html data-saved-copy ')
+    .replace('id="offline-copy" hidden', 'id="offline-copy"');
+  const headers = new Headers(saved.headers);
+  headers.delete("Content-Length");
+  headers.delete("Content-Encoding"); // the text is already decoded
+  return new Response(html, { status: saved.status, statusText: saved.statusText, headers: headers });
+}
+
 async function page(request) {
   try {
     const response = await fetch(request);
@@ -48,7 +60,7 @@ async function page(request) {
     return response;
   } catch (error) {
     const saved = await caches.match(request, { cacheName: PAGES });
-    if (saved) return saved;
+    if (saved) return savedCopy(saved);
     throw error;
   }
 }

@@ -1,21 +1,21 @@
 /* Registers the service worker (/sw.js) and asks it to keep this page, and on
    a guide its print view and counter cards, for use without a connection;
    then shows the "saved for offline" line the page carries hidden. Pages work
-   the same without it. */
+   the same without it.
+
+   navigator.onLine is not consulted: Chromium reports false on a machine with
+   no network interface but loopback while the site answers. Whether this page
+   is a saved copy is marked by the service worker that served it. */
 (function () {
   "use strict";
   if (!("serviceWorker" in navigator) || !window.MessageChannel) return;
   var saved = document.getElementById("offline-saved");
-  var copy = document.getElementById("offline-copy");
-  if (copy && !navigator.onLine) copy.hidden = false;
-  window.addEventListener("offline", function () { if (copy) copy.hidden = false; });
-  window.addEventListener("online", function () { if (copy) copy.hidden = true; });
 
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
     return navigator.serviceWorker.ready;
   }).then(function (registration) {
     // Only pages that say they can be saved (a guide, its print view, a card).
-    if (!saved || !navigator.onLine || !registration.active) return;
+    if (!saved || !registration.active || document.documentElement.hasAttribute("data-saved-copy")) return;
     var pages = [location.href];
     document.querySelectorAll("a[data-offline]").forEach(function (a) { pages.push(a.href); });
     var assets = [];

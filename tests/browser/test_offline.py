@@ -59,3 +59,19 @@ def test_a_visited_guide_its_print_view_and_its_card_open_offline(
     finally:
         context.set_offline(False)
     assert not console_errors
+
+
+def test_a_browser_that_wrongly_reports_offline_still_saves_the_guide(
+    page, site, console_errors
+):
+    """navigator.onLine is only a hint: Chromium on a machine with no network
+    interface but loopback (or behind some VPNs) says false while the site
+    answers. The page came from the network, so it is not "the saved copy",
+    and the guide is still saved."""
+    page.add_init_script(
+        "Object.defineProperty(Navigator.prototype, 'onLine', {get: () => false})"
+    )
+    page.goto(f"{site}/zh-hans/guides/{SLUG}/")
+    expect(page.locator("#offline-saved")).to_be_visible(timeout=15_000)
+    expect(page.locator("#offline-copy")).to_be_hidden()
+    assert not console_errors
