@@ -10,7 +10,9 @@ scripts or styles is no change, and the diff reads line by line.
 
 import difflib
 import hashlib
+import ipaddress
 import re
+import socket
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -236,12 +238,38 @@ def fetch(url, *, client):
         raise FetchFailed(f"{type(error).__name__}: {error}") from error
 
 
+def is_public(address):
+    return ipaddress.ip_address(address).is_global
+
+
+def refuse_local(request):
+    """Before each request, redirects included: only http(s) to addresses on
+    the public internet. (The name is resolved again to connect; a name whose
+    answer changes in between is not caught here.)"""
+    url = request.url
+    if url.scheme not in ("http", "https"):
+        raise FetchFailed(f"refused: {url.scheme}: is not a web address")
+    if settings.SOURCE_WATCH_ALLOW_LOCAL:
+        return
+    try:
+        found = socket.getaddrinfo(url.host, url.port or 443, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return  # httpx says the name does not resolve
+    for *_, address in found:
+        if not is_public(address[0]):
+            raise FetchFailed(
+                f"refused: {url.host} is a local or private address ({address[0]})",
+                final_url=str(url),
+            )
+
+
 def new_client():
     return httpx.Client(
         timeout=TIMEOUT,
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         headers={"User-Agent": user_agent(), "Accept": "text/html, text/plain;q=0.9"},
+        event_hooks={"request": [refuse_local]},
     )
 
 

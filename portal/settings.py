@@ -390,6 +390,11 @@ REPORT_RATE_LIMIT = (5, 3600)
 # Who to ask about manage.py check_sources, named in its user agent: a web
 # address or an email address the owners of the fetched pages can write to.
 SOURCE_WATCH_CONTACT = os.environ.get("DJANGO_SOURCE_WATCH_CONTACT", "")
+# Sources are public web pages: check_sources refuses loopback, private and
+# link-local addresses (Redis, PostgreSQL, a cloud metadata service), so that
+# a source's link cannot make the server read its own network. Only a test or
+# an intranet mirror of the carriers' pages needs this on.
+SOURCE_WATCH_ALLOW_LOCAL = env_bool("DJANGO_SOURCE_WATCH_ALLOW_LOCAL", False)
 # "Did this work?" answers per client and hour: a visitor answers for a few
 # guides, not for dozens.
 OUTCOME_RATE_LIMIT = (10, 3600)

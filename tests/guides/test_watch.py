@@ -42,7 +42,9 @@ class Site:
 
 
 @pytest.fixture
-def site():
+def site(settings):
+    # The test server listens on loopback, which production refuses.
+    settings.SOURCE_WATCH_ALLOW_LOCAL = True
     site = Site()
 
     class Handler(BaseHTTPRequestHandler):
@@ -317,6 +319,42 @@ def test_a_refused_connection_is_a_failure_and_others_are_still_checked(site):
     assert SourceCheck.objects.get(source__key="fine").result == "first"
     assert not SourceCheck.objects.filter(source__key="unwatched").exists()
     assert "1 failed" in failed and "1 fetched for the first time" in failed
+
+
+def test_local_and_private_addresses_are_refused_redirects_included(
+    site, settings, monkeypatch
+):
+    """A source's link (editors set it) must not make the server fetch Redis,
+    PostgreSQL or a metadata service and show their answer as a diff."""
+    settings.SOURCE_WATCH_ALLOW_LOCAL = False
+    site.serve("/page", PAGE)
+    port = site.url.rsplit(":", 1)[1]
+    site.serve("/moved", "", status=302, location=f"http://127.0.0.2:{port}/page")
+    local = watched(site, "/page", key="local")
+    Source.objects.create(
+        key="metadata",
+        title_en="Metadata",
+        url="http://169.254.169.254/",
+        is_watched=True,
+    )
+    _output, failed = run("local", "metadata")
+    assert failed.endswith("2 failed.")
+    assert local.checks.get().error == (
+        "refused: 127.0.0.1 is a local or private address (127.0.0.1)"
+    )
+    assert "169.254.169.254 is a local or private address" in (
+        SourceCheck.objects.get(source__key="metadata").error
+    )
+    assert site.requests == []
+
+    # A public page that redirects into the private network: refused at the hop.
+    monkeypatch.setattr(watch, "is_public", lambda address: address == "127.0.0.1")
+    moved = watched(site, "/moved", key="moved")
+    run("moved")
+    assert moved.checks.get().error == (
+        "refused: 127.0.0.2 is a local or private address (127.0.0.2)"
+    )
+    assert [path for path, _headers in site.requests] == ["/moved"]
 
 
 def test_only_the_named_sources_are_checked(site):
