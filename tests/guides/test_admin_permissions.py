@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
+from carriers.models import CardType, Carrier, Contact
 from guides import history, services
 from guides.models import Procedure, Report, ReportStatus, Status, Update, UpdateKind
 from tests.editing import NOTES, form_data, login, make_user
@@ -48,6 +49,12 @@ ROLE_TABLE = {
     "delete guides (list action)": ("login", "refused", "refused", "denied"),
     "rename a document a live guide uses": ("login", "denied", "done", "done"),
     "rename a document only a draft uses": ("login", "done", "done", "done"),
+    # carriers: public as soon as saved
+    "carrier list": ("login", "shown", "shown", "shown"),
+    "rename a carrier": ("login", "denied", "done", "done"),
+    "change a carrier's hotline number": ("login", "denied", "done", "done"),
+    "add a carrier": ("login", "denied", "done", "done"),
+    "rename a card type": ("login", "denied", "done", "done"),
     # change notes
     "change note list": ("login", "shown", "shown", "shown"),
     "add a change note": ("login", "denied", "denied", "denied"),
@@ -86,6 +93,21 @@ class World:
             published_at=timezone.now() - timedelta(days=1),
         )
         self.report = Report.objects.create(procedure=self.live, message="Wrong fee")
+        self.carrier = self.live.carrier
+        self.hotline = Contact.objects.create(
+            carrier=self.carrier,
+            kind="phone",
+            label_zh_hans="客服热线",
+            label_en="Hotline",
+            value="123",
+        )
+        self.card = CardType.objects.create(
+            carrier=self.carrier,
+            name_zh_hans="旅游卡",
+            name_en="Tourist SIM",
+            slug="tourist",
+            validity_days=7,
+        )
 
 
 def outcome(response, effect=None):
@@ -99,17 +121,21 @@ def outcome(response, effect=None):
     return "done" if effect() else "refused"
 
 
-def guide_form(client, guide, **changes):
-    """The change form as the user's browser has it (the superuser's, for a
-    user who cannot open it: a crafted request)."""
-    response = client.get(change(guide))
+def admin_form(client, url, **changes):
+    """The change form at `url` as the user's browser has it (the
+    superuser's, for a user who cannot open it: a crafted request)."""
+    response = client.get(url)
     if response.status_code != 200 or "adminform" not in (response.context or {}):
         admin = Client()
         admin.force_login(User.objects.get(username="root"))
-        response = admin.get(change(guide))
+        response = admin.get(url)
     data = form_data(response)
     data.update(changes)
     return data
+
+
+def guide_form(client, guide, **changes):
+    return admin_form(client, change(guide), **changes)
 
 
 def new_guide(guide, slug, **extra):
@@ -262,6 +288,36 @@ def run(name, client, w):
         return outcome(
             response,
             lambda: type(document).objects.get(pk=document.pk).name_en == "Renamed",
+        )
+    if name == "carrier list":
+        return outcome(client.get(reverse("admin:carriers_carrier_changelist")))
+    if name in ("rename a carrier", "change a carrier's hotline number"):
+        url = reverse("admin:carriers_carrier_change", args=[w.carrier.pk])
+        data = admin_form(client, url)
+        if name == "rename a carrier":
+            data["name_en"] = "Scam Mobile"
+        else:
+            data[next(k for k, v in data.items() if v == "123")] = "+855 00 000 000"
+        response = client.post(url, data)
+        return outcome(
+            response,
+            lambda: (
+                Carrier.objects.filter(name_en="Scam Mobile").exists()
+                or Contact.objects.filter(value="+855 00 000 000").exists()
+            ),
+        )
+    if name == "add a carrier":
+        url = reverse("admin:carriers_carrier_add")
+        data = admin_form(client, url, name_en="Scam Mobile", slug="scam", position=9)
+        data["name_zh_hans"] = "骗子"
+        response = client.post(url, data)
+        return outcome(response, lambda: Carrier.objects.filter(slug="scam").exists())
+    if name == "rename a card type":
+        url = reverse("admin:carriers_cardtype_change", args=[w.card.pk])
+        data = admin_form(client, url, name_en="Renamed")
+        response = client.post(url, data)
+        return outcome(
+            response, lambda: CardType.objects.get(pk=w.card.pk).name_en == "Renamed"
         )
     if name == "change note list":
         return outcome(client.get(UPDATES))
