@@ -1,7 +1,6 @@
 import importlib
 import os
 import shutil
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -14,8 +13,9 @@ from pytest_django.live_server_helper import LiveServer
 # unless told that this test process is not serving async requests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from tests.browser import save_screenshot
+
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -86,14 +86,7 @@ def browser_context_args(browser_context_args):
 @pytest.fixture
 def screenshot(page):
     """Save a full-page screenshot at 360 px as a test artifact."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    def take(name):
-        path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
+    return lambda name: save_screenshot(page, name, full_page=True)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission, User
 from playwright.sync_api import expect
 
 from guides.models import Procedure, Source, Step
-from tests.browser.conftest import ARTIFACTS
+from tests.browser import save_screenshot
 from tests.factories import make_procedure, trilingual
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,8 +46,7 @@ def logged_in(browser, live_server, name):
 
 
 def shoot(page, name):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    save_screenshot(page, name, full_page=True)
 
 
 def open_guide(page, live_server, guide):
@@ -112,7 +111,7 @@ def test_two_editors_both_changes_survive_and_the_same_field_asks(browser, live_
     expect(conflict).to_contain_text("Alice's title")
     expect(conflict).to_contain_text("Bob's title")
     shoot(bob, "two-editors-same-field-asks")
-    conflict.screenshot(path=str(ARTIFACTS / "two-editors-same-field-choices.png"))
+    save_screenshot(conflict, "two-editors-same-field-choices")
     guide.refresh_from_db()
     assert guide.title_en == "Alice's title" and guide.where_en != "Any Smart shop"
 

@@ -3,37 +3,31 @@ an editor drafts a guide with three steps and two documents and submits it for
 review; a publisher publishes it with a change note; a visitor reads it."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from guides.models import Procedure, Status, UpdateKind
+from tests.browser import save_screenshot
 from tests.editing import make_user
 from tests.factories import make_carrier, make_document, make_task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/work/screenshots/wt11b")
 PASSWORD = "a-long-correct-password"
 
 
 @pytest.fixture
 def shot(page, screenshot):
-    """A full-page screenshot as a test artifact and, where it exists, in the
-    folder the reviewers look at."""
+    """A full-page screenshot as a test artifact."""
 
     def take(name, near=None):
         """`near`: a locator to show in the window rather than the whole page."""
         if near is None:
-            path = screenshot(name)
-        else:
-            near.scroll_into_view_if_needed()
-            path = None
-            page.evaluate("window.scrollBy(0, 200)")
-        if SHOTS.is_dir():
-            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=near is None)
-        return path
+            return screenshot(name)
+        near.scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, 200)")
+        return save_screenshot(page, name)
 
     return take
 

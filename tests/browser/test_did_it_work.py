@@ -7,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from guides.models import Outcome, Source, SourceCheck
+from tests.browser import save_screenshot
 from tests.factories import make_procedure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,16 +32,20 @@ def test_a_visitor_without_javascript_answers_no_at_step_2(
     page.goto(f"{live_server.url}/en/guides/{guide.slug}/")
     section = page.locator("#did-it-work")
     expect(section).to_contain_text("Too few answers yet (fewer than 10 in 90 days)")
+    save_screenshot(page, "did-it-work-too-few-answers", full_page=True)
 
     section.get_by_label("No", exact=True).check()
     section.get_by_label("If not: at which step did it go wrong?").select_option(
         label="2. Step 2 (en)"
     )
     section.get_by_label("What happened? (optional)").fill("The USSD code failed.")
+    section.scroll_into_view_if_needed()
+    save_screenshot(page, "did-it-work-answering-no-at-step-2-no-js")
     section.get_by_role("button", name="Send my answer").click()
 
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     expect(page.get_by_role("link", name="Report a problem")).to_be_visible()
+    save_screenshot(page, "did-it-work-thanks-after-no")
     outcome = Outcome.objects.get(worked=False)
     assert (outcome.step.position, outcome.what_happened) == (
         2,
@@ -57,6 +62,7 @@ def test_figures_show_once_ten_visitors_answered(no_script, live_server):
     expect(no_script.locator(".glance")).to_contain_text(
         "Worked for 8 of 10 visitors in the last 90 days"
     )
+    save_screenshot(no_script, "did-it-work-figures-shown", full_page=True)
 
 
 def test_an_editor_reads_the_diff_of_a_changed_source(page, live_server):
@@ -81,6 +87,7 @@ def test_an_editor_reads_the_diff_of_a_changed_source(page, live_server):
     added = page.locator(".source-diff .added")
     expect(removed).to_have_text("-Fee: free")
     expect(added).to_have_text("+Fee: US$1")
+    save_screenshot(page, "admin-source-diff")
     # Marked by colour (the style got its CSP nonce) and by strike-through.
     assert removed.evaluate("e => getComputedStyle(e).textDecorationLine") == (
         "line-through"

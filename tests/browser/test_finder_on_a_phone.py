@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from guides import portable
-from tests.browser.conftest import ARTIFACTS
+from tests.browser import save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,8 +21,7 @@ def site(live_server):
 
 def first_screen(page, name):
     """What the visitor sees before scrolling, saved as an artifact."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    save_screenshot(page, name)
 
 
 @pytest.mark.parametrize(
@@ -62,4 +61,4 @@ def test_phone_screens_of_search_and_sources(page, site, screenshot):
     sources = page.locator("#sources")
     expect(sources.locator(".cite").first).to_have_text(re.compile("អត្ថបទ 000"))
     sources.locator("details summary").first.click()
-    sources.screenshot(path=str(ARTIFACTS / "wt12b-sources-km.png"))
+    save_screenshot(sources, "wt12b-sources-km")

@@ -215,6 +215,14 @@ def _admin_guide():
     return guide
 
 
+def _errors(response):
+    """The messages of a refused admin form, for the bench's own failure."""
+    found = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.text, re.S)
+    return [re.sub(r"<[^>]+>", " ", error).strip() for error in found] or (
+        response.status_code
+    )
+
+
 def _form_data(client, url):
     """The change form as the browser posts it back (read from the response's
     context, which Django records only in its test environment)."""
@@ -225,7 +233,10 @@ def _form_data(client, url):
 
     from tests.editing import form_data
 
-    setup_test_environment()
+    try:
+        setup_test_environment()
+    except RuntimeError:  # already set up: the bench's own test, under pytest
+        return form_data(client.get(url))
     try:
         return form_data(client.get(url))
     finally:
@@ -279,6 +290,9 @@ def measure_admin(requests):
     try:
         url = change_url(guide)
         data = _form_data(client, url)
+        # "Publish changes" on a live guide; a title is no material change,
+        # so the reason not to tell visitors is kept but not required.
+        data["_action"] = "publish"
         data["minor_reason"] = "Tidying up"
         counter = iter(range(10**6))
 
@@ -291,7 +305,7 @@ def measure_admin(requests):
                 urlencode(data, doseq=True),
                 content_type="application/x-www-form-urlencoded",
             )
-            assert response.status_code == 302, response.status_code
+            assert response.status_code == 302, _errors(response)
 
         def fresh_token():
             data["version_token"] = str(

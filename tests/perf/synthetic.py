@@ -16,6 +16,7 @@ from guides.models import (
     Channel,
     Document,
     DocumentForm,
+    DocumentKind,
     Fact,
     Procedure,
     Requirement,
@@ -137,6 +138,10 @@ def add_guides(count, *, seed=2026):
     return len(specs)
 
 
+def _form(document, drawn):
+    return DocumentForm.ORIGINAL if document.kind == DocumentKind.READY else drawn
+
+
 def _batch(rng, specs, carriers, tasks, documents, now):
     procedures, steps, requirements, updates = [], [], [], []
     for slug, step_count in specs:
@@ -176,7 +181,9 @@ def _batch(rng, specs, carriers, tasks, documents, now):
                 procedure=procedure,
                 position=position,
                 document=document,
-                form=rng.choice(DocumentForm.values),
+                # Drawn for every row, so the data stays what it was before
+                # things to have ready (never a copy) had a kind.
+                form=_form(document, rng.choice(DocumentForm.values)),
             )
             for position, document in enumerate(rng.sample(documents, 3), start=1)
         ]

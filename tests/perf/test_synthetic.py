@@ -3,6 +3,7 @@ import pytest
 from guides import search
 from guides.models import Procedure
 from portal.languages import column, language_codes
+from tests.perf import measurements
 from tests.perf.synthetic import add_guides
 
 pytestmark = pytest.mark.django_db
@@ -22,3 +23,18 @@ def test_synthetic_guides_fill_every_language_and_are_searchable(seeded, client)
     assert add_guides(20) == 0
     assert Procedure.objects.filter(slug__startswith="synthetic-").count() == 20
     assert client.get(f"/km/guides/{fifty.slug}/").status_code == 200
+
+
+def test_the_admin_bench_publishes_a_change_to_a_synthetic_guide(seeded):
+    """The bench's admin section posts the change form back as a publisher;
+    when synthetic data broke a rule of the form (a phone number "as a
+    copy"), `make bench` stopped there."""
+    add_guides(0)  # the two bench guides
+    rows = measurements.measure_admin(1)["rows"]
+    assert [row["page"] for row in rows] == [
+        "save, 10 steps",
+        "guide list",
+        "compare",
+        "change form",
+    ]
+    assert not Procedure.objects.filter(slug=measurements.ADMIN_SLUG).exists()
