@@ -529,6 +529,9 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         the steps and documents; "current" is the guide as saved now."""
         procedure = self._procedure_or_404(request, object_id)
         versions = list(history.versions_of(procedure))
+        # Numbered oldest first: two saves within one second read the same time.
+        for number, version in enumerate(reversed(versions), start=1):
+            version.number = number
         default_old = versions[0].pk if versions else "current"
 
         def pick(name, default):

@@ -48,9 +48,18 @@ def language_marks(missing):
 
 class _LoadedRowField(ModelChoiceField):
     """A row's hidden id, found among the rows the formset loaded in one query
-    rather than by a query per row (Django's ModelChoiceField looks each up)."""
+    rather than by a query per row (Django's ModelChoiceField looks each up).
+
+    A new row's id is ignored (Django saves new rows under a new id anyway):
+    a row another editor deleted comes back as a new row with its old id
+    while the editor decides whether to keep it, and "select a valid choice"
+    on a hidden field was an error they could neither see nor mend."""
+
+    is_new_row = False
 
     def to_python(self, value):
+        if self.is_new_row:
+            return None
         if value not in self.empty_values:
             row = self.formset.loaded_row(value)
             if row is not None:
@@ -70,6 +79,9 @@ class PositionedInlineFormSet(BaseInlineFormSet):
         if pk_name in form.fields:
             form.fields[pk_name].__class__ = _LoadedRowField
             form.fields[pk_name].formset = self
+            form.fields[pk_name].is_new_row = (
+                index is None or index >= self.initial_form_count()
+            )
 
     def loaded_row(self, value):
         """The row with primary key `value` among those the formset loaded."""

@@ -1,6 +1,8 @@
 """Every save kept (guides/history.py with django-reversion): compare and
 restore versions in the admin, and the refused second save of a stale form."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -78,6 +80,11 @@ def test_compare_shows_each_changed_field_per_language_with_steps(client, publis
     assert ("Guide", "title (en)") not in changed  # unchanged rows are hidden
     page = response.content.decode()
     assert "<del>Do thing 1（中文）</del>" in page and "<ins>新的做法</ins>" in page
+    # Two saves within one second read the same time: each carries its number.
+    assert re.findall(r'<option value="(\d+)"[^>]*>#(\d+) · ', page)[:2] == [
+        (str(versions(guide)[0].pk), "2"),
+        (str(first.pk), "1"),
+    ]
 
     everything = client.get(
         compare_url(guide), {"old": first.pk, "new": "current", "all": "1"}

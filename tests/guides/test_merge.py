@@ -183,6 +183,14 @@ def test_a_row_deleted_by_one_and_edited_by_the_other_asks(client, editors):
         key
     ]
     assert Step.objects.filter(procedure=guide).count() == 1
+    # The question is the only thing asked: no error on the row's hidden id,
+    # although that row no longer exists.
+    assert not [
+        errors
+        for inline in response.context["inline_admin_formsets"]
+        for errors in inline.formset.errors
+        if errors
+    ]
 
     # Bob keeps his edited step: it comes back as a new row.
     save_form(client, guide, {**bobs, f"merge__{key}": "mine"})
