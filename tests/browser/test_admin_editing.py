@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from playwright.sync_api import expect
 
-from guides.models import Procedure, Source, Step
+from guides.models import DocumentKind, Procedure, Requirement, Source, Step
 from tests.browser import save_screenshot
-from tests.factories import make_procedure, trilingual
+from tests.factories import make_document, make_procedure, trilingual
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -191,3 +191,30 @@ def test_restore_an_older_version(browser, live_server):
     shoot(page, "restore-done")
     guide.refresh_from_db()
     assert guide.title_en == original
+
+
+def test_an_error_in_a_required_document_row_shows_on_that_row(browser, live_server):
+    """A row error in the tabular inline whose note has language tabs: shown on
+    the row and in the summary, and the tabs script does not break on it."""
+    publisher("sok")
+    guide = make_procedure(steps=1, requirements=1)
+    number = make_document(
+        kind=DocumentKind.READY, **trilingual("name", "Your mobile number")
+    )
+    Requirement.objects.filter(procedure=guide).update(document=number)
+    page = logged_in(browser, live_server, "sok")
+    broken = []
+    page.on("pageerror", lambda error: broken.append(str(error)))
+    open_guide(page, live_server, guide)
+    page.locator('select[name="requirements-0-form"]').select_option("copy")
+    minor_and_save(page)
+
+    message = "Your mobile number (en) is something to have ready, not a document"
+    expect(page.locator(".error-summary")).to_be_visible()
+    row_error = page.locator("#requirements-group .errorlist").filter(has_text=message)
+    expect(row_error).to_be_visible()
+    # The note's language tabs were still built after the error row.
+    expect(page.locator("#requirements-group ul.ui-tabs-nav").first).to_be_visible()
+    shoot(page, "required-document-row-error")
+    assert not broken
+    assert Requirement.objects.get(procedure=guide).form == "original"
