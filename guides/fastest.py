@@ -12,6 +12,9 @@ Guides whose sources give no time are listed as unknown, never as fast.
 from dataclasses import dataclass, field
 from math import ceil
 
+from urllib.parse import urlencode
+
+from django.urls import reverse
 from django.utils.translation import get_language
 
 from guides import caching
@@ -19,6 +22,10 @@ from guides.models import DurationUnit, Procedure
 from portal import pagecache
 
 HOUR = {DurationUnit.MINUTES: 1 / 60, DurationUnit.HOURS: 1, DurationUnit.DAYS: 24}
+# Ways named in each line of the box; the rest are counted, with a link to the
+# finder. A carrier has a handful of ways to do a task, but nothing stops many
+# guides for one task, and the box is on every guide page.
+NAMED = 5
 
 
 def calendar_days_at_most(working_days):
@@ -58,6 +65,27 @@ class Ranking:
     unknown: list
     expiry: list  # (card type, note) for the card types concerned with a note
     silent_on_expiry: bool  # no card type concerned has a note
+    finder_url: str = ""  # the finder for this task and carrier
+
+    @property
+    def fastest_named(self):
+        return self.fastest[:NAMED]
+
+    @property
+    def slower_named(self):
+        if len(self.fastest) >= NAMED:
+            return []
+        return self.known[len(self.fastest) :][:NAMED]
+
+    @property
+    def unknown_named(self):
+        return self.unknown[:NAMED]
+
+    @property
+    def not_named(self):
+        """How many ways the box does not name."""
+        named = self.fastest_named + self.slower_named + self.unknown_named
+        return len(self.known) + len(self.unknown) - len(named)
 
     @property
     def fastest(self):
@@ -121,10 +149,13 @@ def _rank(task_id, carrier, wanted):
         and (not wanted or card.pk in wanted)
     ]
     expiry = [(card, card.expiry_note) for card in concerned if card.expiry_note]
+    task = next(task for task in reference.tasks if task.pk == task_id)
+    query = urlencode({"task": task.slug, "carrier": carrier.slug})
     return Ranking(
         carrier=carrier,
         known=known,
         unknown=unknown,
         expiry=expiry,
         silent_on_expiry=not expiry,
+        finder_url=f"{reverse('guides:procedure-list')}?{query}",
     )

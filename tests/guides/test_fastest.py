@@ -115,3 +115,32 @@ def test_a_task_page_ranks_the_ways_for_each_carrier(client, seeded):
 
 def test_the_finder_without_a_task_shows_no_ranking(client, seeded):
     assert b"fastest-way" not in client.get("/en/guides/?carrier=smart").content
+
+
+def test_a_box_with_many_ways_names_a_few_and_links_to_the_rest(client):
+    """The box is on every guide page: with 20 guides for one task and
+    carrier it names the fastest, five slower and five without a time, and
+    links to the finder for the other nine, so the page does not grow."""
+    carrier, task = make_carrier(), make_task()
+    timed = [
+        make_procedure(
+            carrier=carrier,
+            task=task,
+            duration_min=hours,
+            duration_max=hours,
+            duration_unit=DurationUnit.HOURS,
+        )
+        for hours in range(1, 13)
+    ]
+    for _ in range(8):
+        make_procedure(carrier=carrier, task=task)
+    page = client.get(timed[0].get_absolute_url()).content.decode()
+    box = re.search(r'<section class="fastest-way".*?</section>', page, re.S).group()
+    named = re.findall(r'<a href="/en/guides/[^"]+/">', box)
+    assert len(named) == 5 + 5  # the fastest is this guide: named, not linked
+    assert "(this guide)" in box
+    more = re.search(r'<a href="([^"]+)">9 more ways with ([^<]+)</a>', box)
+    assert more and more.group(1) == (
+        f"/en/guides/?task={task.slug}&amp;carrier={carrier.slug}"
+    )
+    assert more.group(2) == carrier.name

@@ -146,11 +146,17 @@ PAGE_NOTE = (
 )
 
 
+def sizes_in(counts):
+    return sorted({size for size, _page in counts})
+
+
 def page_targets(results):
     checks = []
     for vendor in sorted({r["vendor"] for r in results}):
         mine = [r for r in results if r["vendor"] == vendor]
-        for group, limit in ((GUIDE_PAGES, 6), (FINDER_PAGES, 8)):
+        # A guide: 6 queries until "which way is fastest", the per-fact checks
+        # and the "did this work?" figures each added one (issues 12 and 14).
+        for group, limit in ((GUIDE_PAGES, 9), (FINDER_PAGES, 8)):
             counts = {
                 (r["size"], row["page"]): row["queries"]
                 for r in mine
@@ -158,12 +164,26 @@ def page_targets(results):
                 if row["page"] in group
             }
             per_page = {
-                page: sorted({n for (s, p), n in counts.items() if p == page})
-                for page in group
+                page: [n for (s, p), n in counts.items() if p == page] for page in group
             }
-            met = all(len(n) == 1 and n[0] <= limit for n in per_page.values())
+            # Constant: the same at 1,000 and 10,000 guides, and for 5 and 50
+            # steps. (On the seed a search that finds nothing skips the
+            # query for its rows' figures.)
+            grown = [
+                page
+                for page in group
+                if counts.get(("10000", page), 0) > counts.get(("1000", page), 0)
+            ]
+            if group is GUIDE_PAGES:
+                grown += [
+                    size
+                    for size in sizes_in(counts)
+                    if len({counts.get((size, p)) for p in group}) > 1
+                ]
+            met = not grown and all(max(n) <= limit for n in per_page.values() if n)
             shown = ", ".join(
-                f"{p}: {'/'.join(map(str, n))}" for p, n in per_page.items()
+                f"{p}: {'/'.join(map(str, sorted(set(n))))}"
+                for p, n in per_page.items()
             )
             checks.append((f"{vendor}: queries constant, ≤ {limit} ({shown})", met))
     big_pg = [
@@ -535,17 +555,27 @@ def attention_targets(results):
     checks = []
     for vendor in sorted({r["vendor"] for r in results}):
         mine = [r for r in results if r["vendor"] == vendor]
-        per_page = {}
+        per_page, by_size = {}, {}
         for r in mine:
             for row in r["rows"]:
                 per_page.setdefault(row["page"], set()).add(row["queries"])
+                by_size[(r["size"], row["page"])] = row["queries"]
         shown = ", ".join(
             f"{page}: {'/'.join(map(str, sorted(n)))}" for page, n in per_page.items()
         )
+        # Compared where every kind has more items than a page: the count
+        # depends on how many kinds a page reaches (one query for rows, one
+        # count each), and on the seed page 3 lies past the end (33 items), so
+        # it is counted, then the last page is read.
+        grown = [
+            page
+            for page in per_page
+            if by_size.get(("10000", page), 0) > by_size.get(("1000", page), 0)
+        ]
         checks.append(
             (
                 f"{vendor}: queue queries constant in the number of items ({shown})",
-                all(len(n) == 1 for n in per_page.values()),
+                not grown,
             )
         )
         big = [r for r in mine if r["size"] == "10000"]
