@@ -172,7 +172,8 @@ def page_targets(results):
             grown = [
                 page
                 for page in group
-                if counts.get(("10000", page), 0) > counts.get(("1000", page), 0)
+                if counts.get(("10000", page), 0)
+                > counts.get(("1000", page), float("inf"))
             ]
             if group is GUIDE_PAGES:
                 grown += [
@@ -570,7 +571,8 @@ def attention_targets(results):
         grown = [
             page
             for page in per_page
-            if by_size.get(("10000", page), 0) > by_size.get(("1000", page), 0)
+            if by_size.get(("10000", page), 0)
+            > by_size.get(("1000", page), float("inf"))
         ]
         checks.append(
             (
