@@ -162,6 +162,7 @@ def show_rechecks(guides):
     days = RecheckInterval.days_by_fact()
     items = []
     for guide in guides:
+        lapses = {}
         if guide.verified_on is None:
             what = gettext("Never verified as a whole")
         else:
@@ -186,7 +187,11 @@ def show_rechecks(guides):
                 procedure=guide,
                 what=what,
                 url=reverse("admin:guides_procedure_verify", args=[guide.pk]),
-                since=guide.verified_on,
+                # Waiting since the first fact fell due, not since the check.
+                since=min(
+                    (lapse.due_on for lapse in lapses.values()),
+                    default=guide.verified_on,
+                ),
             )
         )
     return items

@@ -11,7 +11,6 @@ Guides whose sources give no time are listed as unknown, never as fast.
 
 from dataclasses import dataclass, field
 from math import ceil
-
 from urllib.parse import urlencode
 
 from django.urls import reverse

@@ -16,6 +16,7 @@ from guides.models import (
     Claim,
     Fact,
     FailingStep,
+    RecheckInterval,
     Report,
     ReportStatus,
     Source,
@@ -82,6 +83,20 @@ def test_the_queue_lists_reports_then_due_rechecks_then_missing_translations(
     assert "Never verified as a whole" in page
     assert "Due for re-check: the fee (last checked" in page
     assert "Missing: km" in page
+    # Waiting since the day its first fact fell due: the fee (30 days)
+    # checked 31 days ago has waited since yesterday, not for a month.
+    days = RecheckInterval.days_by_fact()
+    first_due = min(days[fact] for fact in (Fact.GUIDE, Fact.DOCUMENTS, Fact.STEP))
+    since = {
+        item.procedure.title_en: item.since
+        for item in response.context["items"]
+        if item.kind.key == "recheck"
+    }
+    assert since == {
+        "Never checked": None,
+        "Checked long ago": today - timedelta(days=181 - first_due),
+        "Fee checked long ago": today - timedelta(days=1),
+    }
     # One kind at a time, with the link to the full filtered list.
     only = client.get(URL, {"kind": "translation"})
     assert rows(only) == [("translation", "Mostly done")]
