@@ -81,3 +81,42 @@ def test_pages_fit_a_360_px_screen(page, site, screenshot):
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"{path} scrolls sideways ({width}px)"
         screenshot(name)
+
+
+PASSPORT = {"zh-hans": "护照", "en": "Passport", "km": "លិខិតឆ្លងដែន"}
+KHMER_ID = {
+    "zh-hans": "柬埔寨身份证",
+    "en": "Cambodian national ID card",
+    "km": "អត្តសញ្ញាណប័ណ្ណសញ្ជាតិខ្មែរ",
+}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en", "km"])
+@pytest.mark.parametrize("who", ["foreigner", "citizen"])
+def test_the_counter_card_for_each_situation_at_a_smart_shop(
+    page, site, screenshot, language, who
+):
+    """Chosen from the guide by a plain link, as a visitor would: a foreigner's
+    card asks for the passport and never the Cambodian ID, a citizen's the
+    reverse; cash and the number are things to have ready, not to bring."""
+    page.goto(f"{site}/{language}/guides/smart-cancel-shop/")
+    page.locator(f'a.button[href$="?who={who}"]').click()
+    expect(page).to_have_url(re.compile(rf"/counter-card/\?who={who}$"))
+    bring = page.locator("section.card").filter(has=page.locator("#card-bring"))
+    ready = page.locator("section.card").filter(has=page.locator("#card-ready"))
+    wanted, unwanted = (
+        (PASSPORT, KHMER_ID) if who == "foreigner" else (KHMER_ID, PASSPORT)
+    )
+    # In the visitor's language and in Khmer, for the clerk.
+    for shown in {language, "km"}:
+        expect(bring).to_contain_text(wanted[shown])
+        expect(bring).not_to_contain_text(unwanted[shown])
+    expect(ready).to_contain_text(
+        {"zh-hans": "现金", "en": "Cash", "km": "សាច់ប្រាក់"}[language]
+    )
+    expect(bring).not_to_contain_text(
+        {"zh-hans": "现金", "en": "Cash", "km": "សាច់ប្រាក់"}[language]
+    )
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+    screenshot(f"card-{who}-{language}")
