@@ -81,8 +81,11 @@ def procedure_record_change(
         elif status == Status.PUBLISHED and (
             procedure.published_at > at or scheduled_before
         ):
-            # Scheduled and not yet seen by anyone: keep its first note on time.
-            procedure.updates.filter(kind=UpdateKind.NEW).update(
+            # Scheduled and not yet seen by anyone: its pending notes (dated
+            # ahead) move with it. Notes visitors have already read keep their
+            # dates: a guide published before, withdrawn and scheduled again
+            # has an old "new guide" note that must stay where it was.
+            procedure.updates.filter(published_at__gt=at).update(
                 published_at=procedure.published_at
             )
             _set_updated_at(procedure, procedure.published_at)

@@ -382,3 +382,62 @@ def test_verification_action_asks_how_and_records_who(client, publisher):
         assert str(guide.verified_on) == "2026-01-05"
         assert guide.verified_by == publisher
         assert guide.verification_method == VerificationMethod.HOTLINE
+
+
+def schedule(client, guide, at, **extra):
+    data = open_form(client, guide)
+    local = timezone.localtime(at)
+    data.update(
+        extra,
+        _action="schedule",
+        publish_at_0=local.date().isoformat(),
+        publish_at_1=local.time().isoformat(),
+    )
+    save_form(client, guide, data)
+
+
+def test_republishing_a_scheduled_guide_now_keeps_its_first_note_and_shows_the_new_one(
+    client, publisher
+):
+    """Withdrawn → draft → scheduled again → “Publish now”: the note written for
+    the re-publication goes live with the guide; the guide's first “new guide”
+    note keeps its date."""
+    first = timezone.now() - timedelta(days=300)
+    guide = make_procedure(steps=1, published_at=first)
+    guide.updates.create(kind=UpdateKind.NEW, note="New guide", published_at=first)
+    guide.status = Status.DRAFT  # withdrawn, then sent back to draft
+    guide.save()
+
+    at = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    schedule(client, guide, at, **NOTES)
+    data = open_form(client, guide)
+    data["_action"] = "publish"  # now, rather than in two days
+    save_form(client, guide, data)
+
+    guide.refresh_from_db()
+    assert guide.is_public
+    new = guide.updates.get(kind=UpdateKind.NEW)
+    again = guide.updates.get(kind=UpdateKind.CHANGED)
+    assert again.published_at <= timezone.now()  # not still two days ahead
+    assert again in Update.objects.public()
+    assert new.published_at == first  # not moved to today
+
+
+def test_sending_a_rescheduled_republication_back_to_draft_keeps_the_first_note(
+    client, publisher
+):
+    """Withdrawn → draft → scheduled → the time changed → back to draft: the
+    guide's first “new guide” note, public for months, must not be deleted."""
+    first = timezone.now() - timedelta(days=300)
+    guide = make_procedure(steps=1, published_at=first)
+    guide.updates.create(kind=UpdateKind.NEW, note="New guide", published_at=first)
+    guide.status = Status.DRAFT
+    guide.save()
+
+    schedule(client, guide, timezone.now() + timedelta(days=2), **NOTES)
+    schedule(client, guide, timezone.now() + timedelta(days=3))  # a later time
+    data = open_form(client, guide)
+    data["_action"] = "to_draft"
+    save_form(client, guide, data)
+
+    assert guide.updates.filter(kind=UpdateKind.NEW, published_at=first).exists()
