@@ -183,9 +183,9 @@ def entity_key(text):
 @dataclass
 class Vocabulary:
     """What a query can name: `phrases`, longest first, as (phrase, kind,
-    value) with kind "carrier" (pk), "card" (slug), "task" (pk) or "channel"
-    (value); card types by validity days; the known words a typo is
-    corrected to."""
+    value) with kind "carrier" (pk), "card" (slug), "task" (pk), "channel"
+    (value) or "stop" (a Chinese or Khmer stopword, which says nothing); card
+    types by validity days; the known words a typo is corrected to."""
 
     phrases: list = field(default_factory=list)
     cards_by_days: dict = field(default_factory=dict)
@@ -205,23 +205,36 @@ def build_vocabulary(reference):
         add(carrier.slug, "carrier", carrier.pk)
         for code in CODES:
             add(getattr(carrier, column("name", code)), "carrier", carrier.pk)
+    generic = "|".join(("sim", "卡", "ស៊ីម", "card"))
     for card in reference.card_types:
         add(card.slug, "card", card.slug)
         for code in CODES:
             name = entity_key(getattr(card, column("name", code)))
-            add(name, "card", card.slug)
-            # "monthly sim" is also just "monthly"
-            generic = ("sim", "卡", "ស៊ីម", "card")
-            add(re.sub("|".join(generic), " ", name), "card", card.slug)
+            # "3-day tourist SIM" is also "tourist sim", "3-day tourist" and
+            # "tourist"; 3日旅游卡 also 旅游卡 and 旅游.
+            undated = WHITESPACE.sub(" ", DAYS.sub(" ", name)).strip()
+            for variant in {name, undated}:
+                add(variant, "card", card.slug)
+                add(re.sub(generic, " ", variant), "card", card.slug)
     for task in reference.tasks:
         for code in CODES:
             add(getattr(task, column("name", code)), "task", task.pk)
             terms = getattr(task, column("search_terms", code)) or ""
             for term in TERM_SEPARATORS.split(terms):
                 add(term, "task", task.pk)
+                # "close" is also the start of "closing", "closed".
+                key = entity_key(term)
+                if key.endswith("e") and LATIN.match(key[-1]) and len(key) > 4:
+                    add(key[:-1], "task", task.pk)
     for channel, words_ in CHANNEL_WORDS.items():
         for word in TERM_SEPARATORS.split(words_):
             add(word, "channel", channel)
+    # Read like the names, longest first: 电话卡 ("phone card") is a stopword
+    # before its 电话 is the hotline, and Khmer, written without spaces, loses
+    # ខ្ញុំ and ចង់ from ខ្ញុំចង់បិទលេខ as Chinese loses 我想.
+    for word in STOPWORDS:
+        if not LATIN.match(word):
+            phrases.add((word, "stop", None))
     by_days = {}
     for card in reference.card_types:
         if card.validity_days:
@@ -279,22 +292,21 @@ class Query:
 
 
 def _find(text, phrase, whole_word):
-    """Where `phrase` occurs in `text` as visitors mean it: a Latin phrase at
-    the start of a word (and its end, if `whole_word`), other scripts anywhere."""
+    """(start, end) of `phrase` in `text` as visitors mean it, or None: a Latin
+    phrase at the start of a word and at its end if `whole_word`, else with
+    the rest of the word ("cancel" takes all of "cancelling"); other scripts
+    anywhere."""
     start = 0
     while (at := text.find(phrase, start)) >= 0:
         end = at + len(phrase)
         before_ok = not (LATIN.match(phrase[0]) and at and LATIN.match(text[at - 1]))
-        after_ok = not (
-            whole_word
-            and LATIN.match(phrase[-1])
-            and end < len(text)
-            and LATIN.match(text[end])
-        )
-        if before_ok and after_ok:
-            return at
+        runs_on = LATIN.match(phrase[-1]) and end < len(text) and LATIN.match(text[end])
+        if before_ok and not (whole_word and runs_on):
+            while runs_on and end < len(text) and LATIN.match(text[end]):
+                end += 1
+            return at, end
         start = at + 1
-    return -1
+    return None
 
 
 def parse(text, words=None):
@@ -303,8 +315,11 @@ def parse(text, words=None):
     rest = entity_key(text)[:MAX_QUERY_LENGTH]
     query = Query()
     for phrase, kind, value in words.phrases:
-        while (at := _find(rest, phrase, whole_word=kind != "task")) >= 0:
-            rest = f"{rest[:at]} {rest[at + len(phrase) :]}"
+        while found := _find(rest, phrase, whole_word=kind != "task"):
+            at, end = found
+            rest = f"{rest[:at]} {rest[end:]}"
+            if kind == "stop":
+                continue
             if kind == "carrier":
                 query.carriers.add(value)
             elif kind == "card":

@@ -162,3 +162,49 @@ def test_search_costs_the_same_queries_whatever_the_results(
         client.get("/zh-hans/guides/", {"q": "充值"})
     with django_assert_max_num_queries(4):
         client.get("/en/guides/", {"q": "metfone 3-day"})
+
+
+def _tasks_of(slugs):
+    task = dict(Procedure.objects.values_list("slug", "task__slug"))
+    return [task[slug] for slug in slugs]
+
+
+def test_the_phone_card_word_is_a_stopword_not_the_hotline_channel(client, seeded):
+    """电话卡 ("phone card") is a stopword like 手机卡, but its 电话 is read as
+    the hotline channel first: "top up my phone card" finds nothing."""
+    expected = found(client, "充值手机卡", "zh-hans")
+    assert _tasks_of(expected[:12]) == ["top-up"] * 12
+    assert found(client, "充值电话卡", "zh-hans") == expected
+
+
+def test_khmer_stopwords_typed_without_spaces_are_ignored(client, seeded):
+    """Khmer is written without spaces: “I want to close my number” must find
+    what the same words with spaces find."""
+    spaced = found(client, "ខ្ញុំ ចង់ បិទលេខ", "km")
+    assert _tasks_of(spaced) == ["cancel"] * 7
+    assert found(client, "ខ្ញុំចង់បិទលេខ", "km") == spaced
+
+
+@pytest.mark.parametrize("query", ["cancelling my sim", "cancelled", "closing my sim"])
+def test_an_inflected_task_word_finds_that_tasks_guides(client, seeded, query):
+    """The task word is matched as a prefix ("cancel" in "cancelling"), but
+    what is left of the word ("ling") must then occur in the guide."""
+    assert _tasks_of(found(client, query)[:7]) == ["cancel"] * 7
+
+
+@pytest.mark.parametrize(
+    ("query", "full_name", "language"),
+    [
+        ("cancel tourist sim", "cancel 3-day tourist sim", "en"),
+        ("旅游卡注销", "3日旅游卡注销", "zh-hans"),
+    ],
+)
+def test_the_tourist_card_named_without_its_days_is_a_card_word(
+    client, seeded, query, full_name, language
+):
+    """The card type is “3-day tourist SIM” / “3日旅游卡”: “tourist sim” and
+    “旅游卡” name it as visitors do, but only the full name is a card word, so
+    the rest must occur literally in a guide's text and nothing is found."""
+    named = found(client, full_name, language)
+    assert _tasks_of(named[:7]) == ["cancel"] * 7
+    assert found(client, query, language) == named
