@@ -81,6 +81,18 @@ class Kind:
     show: Callable[[list], list[Item]]  # a page of those rows, as Items
     everything_url: Callable[[], str] | None = None
     extra: dict = field(default_factory=dict)
+    # The model whose view (or change) permission shows this kind: a user the
+    # admin refuses the reports list is not shown visitors' reports here.
+    model: str = "procedure"
+
+    def visible_to(self, user):
+        return user.has_perm(f"guides.view_{self.model}") or user.has_perm(
+            f"guides.change_{self.model}"
+        )
+
+
+def kinds_for(user):
+    return [kind for kind in KINDS if kind.visible_to(user)]
 
 
 def kind_by_key(key):
@@ -302,6 +314,7 @@ REPORT = Kind(
         + "?status__in="
         + ",".join(OPEN_REPORT_STATUSES)
     ),
+    model="report",
 )
 RECHECK = Kind(
     "recheck",
@@ -324,6 +337,7 @@ FAILING_STEP = Kind(
     failing_steps,
     show_failing_steps,
     lambda: reverse("admin:guides_failingstep_changelist") + "?resolved_at__isempty=1",
+    model="failingstep",
 )
 SOURCE_CHANGE = Kind(
     "source_changed",
@@ -334,6 +348,7 @@ SOURCE_CHANGE = Kind(
         reverse("admin:guides_sourcecheck_changelist")
         + f"?result__exact={SourceCheckResult.CHANGED}&reviewed_at__isempty=1"
     ),
+    model="sourcecheck",
 )
 SOURCE_FAILURE = Kind(
     "source_failed",
@@ -341,6 +356,7 @@ SOURCE_FAILURE = Kind(
     unfetchable_sources,
     show_unfetchable_sources,
     lambda: reverse("admin:guides_source_changelist") + "?is_watched__exact=1",
+    model="source",
 )
 
 # The one place to add a kind (see the module docstring). What visitors tell
@@ -414,7 +430,9 @@ def queue_items(kinds, user, shown="", number=1):
     count (a window over the whole set); a kind before or after the page
     gives only its count."""
     try:
-        number = max(1, int(number))
+        # Capped: a page past the end shows the last one, and a number past
+        # the database's integers would fail as an OFFSET.
+        number = min(max(1, int(number)), 10**6)
     except (TypeError, ValueError):
         number = 1
     counts, rows = {}, []
@@ -464,8 +482,10 @@ def queue_items(kinds, user, shown="", number=1):
 def attention_view(model_admin, request):
     if not model_admin.has_view_or_change_permission(request):
         raise PermissionDenied
+    visible = kinds_for(request.user)
     chosen = kind_by_key(request.GET.get("kind", ""))
-    kinds = [chosen] if chosen else KINDS
+    chosen = chosen if chosen in visible else None
+    kinds = [chosen] if chosen else visible
     shown = request.GET.get("shown", "")
     shown = shown if shown in SHOWN else ""
     page, counts = queue_items(kinds, request.user, shown, request.GET.get("page", 1))
@@ -484,7 +504,7 @@ def attention_view(model_admin, request):
                     counts.get(kind.key),
                     kind.everything_url and kind.everything_url(),
                 )
-                for kind in KINDS
+                for kind in visible
             ],
             "chosen": chosen,
             "shown": shown,
@@ -502,6 +522,8 @@ def claim_view(model_admin, request):
     if not model_admin.has_view_or_change_permission(request):
         raise PermissionDenied
     kind = kind_by_key(request.POST.get("kind", ""))
+    if kind is not None and not kind.visible_to(request.user):
+        kind = None
     try:
         object_id = int(request.POST.get("item", ""))
     except ValueError:

@@ -6,6 +6,7 @@ items leave it."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -346,3 +347,31 @@ def claim_pk(client, kind, pk):
         {"kind": kind, "item": pk, "action": "claim", "next": URL},
         follow=True,
     )
+
+
+def test_a_huge_page_number_shows_the_last_page_not_a_server_error(client):
+    """?page= with a number past the database's integer range is a 500
+    (SQLite: IntegrityError 'datatype mismatch' from the OFFSET), instead of
+    the last page as for any other page past the end."""
+    make_procedure(steps=1)  # one guide due for re-check: the queue is not empty
+    login(client, make_user("anna", "Editors"))
+    assert client.get(URL, {"page": "999"}).status_code == 200  # past the end: fine
+    client.raise_request_exception = False
+    response = client.get(URL, {"page": "99999999999999999999999"})
+    assert response.status_code == 200
+
+
+def test_the_queue_shows_only_kinds_the_user_may_see(client):
+    """A staff user who may view guides but not visitors' reports (the admin
+    refuses them the Reports list) is shown the reports' text in the queue,
+    with a Claim button."""
+    guide = make_procedure(steps=1)
+    Report.objects.create(procedure=guide, message="Secret visitor text 0123")
+    user = User.objects.create_user("viewer", password="x", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_procedure"))
+    login(client, user)
+    assert client.get("/admin/guides/report/").status_code == 403
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "Secret visitor text 0123" not in response.content.decode()
+    assert all(item.kind.key != "report" for item in response.context["items"])
