@@ -95,21 +95,21 @@ class Ranking:
         return [way for way in self.known if way.hours == best]
 
 
-def rank(task_id, carrier, card_type_ids=()):
-    """The published ways to do a task with a carrier that apply to these card
+def rank(task, carrier, card_type_ids=()):
+    """The published ways to do `task` with `carrier` that apply to these card
     types (any, when none is given), fastest first; kept per content generation
     and language."""
     wanted = frozenset(card_type_ids)
-    key = ("fastest", task_id, carrier.pk, wanted, get_language())
-    return pagecache.memo.get(key, lambda: _rank(task_id, carrier, wanted))
+    key = ("fastest", task.pk, carrier.pk, wanted, get_language())
+    return pagecache.memo.get(key, lambda: _rank(task, carrier, wanted))
 
 
-def _rank(task_id, carrier, wanted):
+def _rank(task, carrier, wanted):
     reference = caching.catalog()
     carrier_id = carrier.pk
     candidates = (
         Procedure.objects.published()
-        .filter(task=task_id, carrier=carrier_id)
+        .filter(task=task.pk, carrier=carrier_id)
         .with_related_ids()
         .only(
             "slug",
@@ -148,7 +148,6 @@ def _rank(task_id, carrier, wanted):
         and (not wanted or card.pk in wanted)
     ]
     expiry = [(card, card.expiry_note) for card in concerned if card.expiry_note]
-    task = next(task for task in reference.tasks if task.pk == task_id)
     query = urlencode({"task": task.slug, "carrier": carrier.slug})
     return Ranking(
         carrier=carrier,

@@ -292,7 +292,7 @@ class ProcedureListView(ListView):
             ]
             if cleaned.get("card_type") and not cards:
                 continue  # this carrier sells no such card
-            ranking = fastest.rank(task.pk, carrier, cards)
+            ranking = fastest.rank(task, carrier, cards)
             if ranking.known or ranking.unknown:
                 rankings.append(ranking)
         return rankings
@@ -404,7 +404,7 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         )
         context.update(
             ranking=fastest.rank(
-                procedure.task_id, procedure.carrier, related["card_types"]
+                procedure.task, procedure.carrier, related["card_types"]
             ),
             lapses={
                 f"{fact}-{step}" if step else str(fact): lapse

@@ -14,9 +14,12 @@ def empty_cache():
     """Each test starts with an empty cache: no page or catalog from another test."""
     from django.core.cache import cache
 
-    from portal import breaker
+    from portal import breaker, pagecache
 
     cache.clear()
+    # Nor what this process kept: a rolled-back test leaves the content
+    # generation at a number another test's kept catalog also carries.
+    pagecache.memo.clear()
     breaker.reset_all()  # nor an outage another test left behind
 
 

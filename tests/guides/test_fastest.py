@@ -54,7 +54,7 @@ def test_ranking_puts_the_soonest_first_and_unknown_times_apart():
     )
     hotline = make_procedure(carrier=carrier, task=task, channel=Channel.HOTLINE)
     make_procedure(task=task, duration_min=1, duration_unit="minutes")  # other carrier
-    ranking = rank(task.pk, carrier)
+    ranking = rank(task, carrier)
     assert [w.pk for w in ranking.known] == [shop.pk, online.pk]
     assert [w.pk for w in ranking.fastest] == [shop.pk]
     assert ranking.known[0].calendar_days == 5
@@ -72,8 +72,8 @@ def test_ranking_for_a_card_type_leaves_out_guides_for_other_cards():
     slow = make_procedure(
         carrier=carrier, task=task, duration_min=2, duration_unit="days"
     )
-    assert [w.pk for w in rank(task.pk, carrier, [three_day.pk]).known] == [slow.pk]
-    assert [w.pk for w in rank(task.pk, carrier, [monthly.pk]).known] == [
+    assert [w.pk for w in rank(task, carrier, [three_day.pk]).known] == [slow.pk]
+    assert [w.pk for w in rank(task, carrier, [monthly.pk]).known] == [
         fast.pk,
         slow.pk,
     ]
