@@ -127,6 +127,11 @@ class UpdatesAtomFeed(UpdatesRssFeed):
     def subtitle(self, scope):
         return self.description(scope)
 
+    # Atom requires an author (RFC 4287, 4.1.1): the site, whose editors
+    # write the change notes.
+    def author_name(self, scope):
+        return _("Cambodia SIM Guide")
+
 
 rss = UpdatesRssFeed()
 atom = UpdatesAtomFeed()

@@ -9,6 +9,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -34,6 +36,7 @@ from guides.paging import SortedIdsPaginator
 from portal import pagecache, ratelimit
 from portal.jinja2 import isodatetime
 from portal.languages import columns, fallbacks_used, translated_fields
+from portal.markup import in_its_language
 from portal.network import is_cross_site
 
 # How a visitor says who they are on the counter card (?who=…), with the
@@ -390,10 +393,10 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         figures = outcomes.figures({procedure.pk, *(way["pk"] for way in other_ways)})
         if procedure.has_counter:
             with translation.override("km"):
-                khmer_request = str(procedure.task.request or procedure.task.name)
+                khmer_request = counter_request(procedure.task)
             context["counter"] = {
                 "khmer": khmer_request,
-                "visitor": procedure.task.request or procedure.task.name,
+                "visitor": counter_request(procedure.task),
                 "choices": [
                     {"value": kind, "label": WHO_LABELS[kind]}
                     for kind in procedure.visitor_kinds()
@@ -495,6 +498,12 @@ class ProcedurePrintView(ProcedureDetailView):
     print_view = True
 
 
+def counter_request(task):
+    """What the visitor says at the counter, in the active language (marked
+    when it falls back to another)."""
+    return in_its_language(task, "request" if task.request else "name")
+
+
 def counter_lines(requirements, who):
     """What a visitor who is `who` brings and has ready, in the active language:
     two lists of {"text", "optional", "condition"}."""
@@ -502,17 +511,26 @@ def counter_lines(requirements, who):
     for r in requirements:
         if not r.applies_to(who):
             continue
+        name = in_its_language(r.document, "name")
         if r.document.is_document:
-            text = _("%(document)s: %(form)s × %(quantity)s") % {
-                "document": r.document.name,
-                "form": r.get_form_display(),
-                "quantity": r.quantity,
-            }
+            # The sentence is escaped, then filled with escaped parts.
+            text = mark_safe(
+                conditional_escape(_("%(document)s: %(form)s × %(quantity)s"))
+                % {
+                    "document": name,
+                    "form": conditional_escape(r.get_form_display()),
+                    "quantity": r.quantity,
+                }
+            )
             target = bring
         else:
-            text, target = str(r.document.name), ready
+            text, target = name, ready
         target.append(
-            {"text": text, "optional": r.is_optional, "condition": r.condition}
+            {
+                "text": text,
+                "optional": r.is_optional,
+                "condition": in_its_language(r, "condition") if r.condition else "",
+            }
         )
     return bring, ready
 
@@ -552,7 +570,7 @@ class CounterCardView(PublishedProcedureMixin, DetailView):
         def card():
             bring, ready = counter_lines(requirements, who) if who else ([], [])
             return {
-                "request": procedure.task.request or procedure.task.name,
+                "request": counter_request(procedure.task),
                 "who": str(WHO_LABELS[who]) if who else "",
                 "bring_heading": _("I have brought"),
                 "ready_heading": _("I also have ready"),

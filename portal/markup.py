@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -39,6 +39,18 @@ def render_markdown(text):
 def markdown(text):
     # Safe: render_markdown() sanitises with nh3.
     return mark_safe(render_markdown(text))
+
+
+def in_its_language(obj, field_name):
+    """The field's text as the active language shows it, escaped, inside a
+    span naming its language when it is a fallback: an English document name
+    on a Khmer counter card is not Khmer to a screen reader (or a clerk)."""
+    value = getattr(obj, field_name) or ""
+    language = get_language()
+    shown = shown_language(obj, field_name, language)
+    if shown and shown != language:
+        return format_html('<span lang="{}">{}</span>', shown, value)
+    return conditional_escape(value)
 
 
 def lang_attr(obj, field_name):
