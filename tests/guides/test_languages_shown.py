@@ -8,14 +8,14 @@ import pytest
 from django.utils import timezone
 
 from guides.models import Requirement, Update, UpdateKind
-from tests.factories import make_document, make_procedure, make_task
+from tests.factories import make_document, make_procedure, make_task, trilingual
 
 pytestmark = pytest.mark.django_db
 
 
 def test_updates_page_marks_a_change_note_shown_in_a_fallback_language(client):
-    # The guide page marks this English note lang="en" on the Khmer page;
-    # the updates page shows the same note with no lang attribute.
+    # As the guide page marks this English note on the Khmer page, so does
+    # the updates page.
     guide = make_procedure()
     Update.objects.create(
         procedure=guide,
@@ -37,16 +37,14 @@ def test_updates_page_marks_a_change_note_shown_in_a_fallback_language(client):
 
 
 def test_home_page_marks_a_latest_update_title_shown_in_a_fallback_language(client):
-    # The finder marks this English title lang="en" on the Khmer page; the
-    # home page's "Latest updates" shows it with no lang attribute.
+    # As the finder marks this English title on the Khmer page, so does the
+    # home page's "Latest updates".
     guide = make_procedure(title_km="", title_en="Cancel at the shop")
     Update.objects.create(
         procedure=guide,
         kind=UpdateKind.NEW,
         published_at=timezone.now(),
-        note_zh_hans="新",
-        note_en="New",
-        note_km="ថ្មី",
+        **trilingual("note", "New"),
     )
     finder = client.get("/km/guides/").content.decode()
     assert (
@@ -59,8 +57,8 @@ def test_home_page_marks_a_latest_update_title_shown_in_a_fallback_language(clie
 
 
 def test_counter_card_does_not_label_english_fallback_text_as_khmer(client):
-    # A document without a Khmer name falls back to English on the card's
-    # Khmer column, which still says lang="km".
+    # A document without a Khmer name falls back to English in the card's
+    # Khmer column: that text is marked English, not Khmer.
     guide = make_procedure(channel="shop")
     passport = make_document(name_zh_hans="护照", name_en="Passport", name_km="")
     Requirement.objects.create(procedure=guide, position=1, document=passport)
@@ -72,8 +70,8 @@ def test_counter_card_does_not_label_english_fallback_text_as_khmer(client):
 
 
 def test_guide_page_counter_request_is_not_labelled_khmer_when_it_is_english(client):
-    # The task has no Khmer request: the "say this at the counter" line shows
-    # the English request, marked lang="km".
+    # The task has no Khmer request: the English one shown in the "say this
+    # at the counter" line is not marked Khmer.
     task = make_task(
         request_zh_hans="我想办这个", request_en="I want to do this", request_km=""
     )
