@@ -14,6 +14,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from carriers.models import Carrier
@@ -108,11 +109,13 @@ class UpdatesRssFeed(Feed):
     def item_guid(self, update):
         return update.uuid.urn
 
+    # In Phnom Penh time, as on the pages: a reader showing the date as sent
+    # then shows the same day the page does.
     def item_pubdate(self, update):
-        return update.published_at
+        return localtime(update.published_at)
 
     def item_updateddate(self, update):
-        return max(update.published_at, update.modified_at)
+        return localtime(max(update.published_at, update.modified_at))
 
     def item_categories(self, update):
         return [str(update.procedure.carrier), str(update.procedure.task)]

@@ -1,6 +1,6 @@
 import re
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -253,3 +253,23 @@ def test_atom_feed_has_an_author_as_rfc_4287_requires(client):
     assert feed.find(f"{ATOM}author") is not None or all(
         entry.find(f"{ATOM}author") is not None for entry in entries
     )
+
+
+def test_feed_dates_are_phnom_penh_time(client, time_machine):
+    """A change at 23:30 UTC is 06:30 the next morning in Phnom Penh: the
+    feeds say so, as the pages do."""
+    at = datetime(2026, 11, 30, 23, 30, 5, tzinfo=UTC)
+    time_machine.move_to(at, tick=False)
+    Update.objects.create(
+        procedure=make_procedure(),
+        kind=UpdateKind.CHANGED,
+        published_at=at,
+        **trilingual("note", "The fee is now US$0.50"),
+    )
+    rss = ET.fromstring(client.get("/en/feeds/rss/").content)
+    assert rss.find("channel/item").findtext("pubDate") == (
+        "Tue, 01 Dec 2026 06:30:05 +0700"
+    )
+    atom = ET.fromstring(client.get("/en/feeds/atom/").content)
+    entry = atom.find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}published") == "2026-12-01T06:30:05+07:00"
