@@ -3,9 +3,11 @@ cached guide page, the figures it feeds, and the task a run of “no” opens.""
 
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -330,3 +332,22 @@ def test_the_finder_shows_how_often_each_way_worked(client):
     assert '<span class="outcome">worked for 11 of 12 visitors</span>' in item
     item = html[html.index("At a shop") : html.index("</li>", html.index("At a shop"))]
     assert "worked for" not in item
+
+
+def test_the_daily_prune_deletes_answers_older_than_90_days_with_no_new_answer():
+    """The page promises 90 days: on a quiet site no new answer comes to prune
+    the old ones, so `manage.py prune_answers` (daily) does."""
+    guide = make_procedure(steps=1)
+    old, recent = (
+        Outcome.objects.create(procedure=guide, worked=False, what_happened=text)
+        for text in ("91 days ago", "89 days ago")
+    )
+    now = timezone.now()
+    Outcome.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=91))
+    Outcome.objects.filter(pk=recent.pk).update(created_at=now - timedelta(days=89))
+    out = StringIO()
+    call_command("prune_answers", stdout=out)
+    assert list(Outcome.objects.values_list("what_happened", flat=True)) == [
+        "89 days ago"
+    ]
+    assert out.getvalue() == "Deleted 1 answer(s) older than 90 days.\n"
