@@ -64,6 +64,7 @@ CHINESE_PAIR = re.compile(f"[{CHINESE}]{{2}}")
 CODES = language_codes()
 
 LATIN = re.compile(r"[a-z0-9]")
+LATIN_WORD = re.compile(r"[a-z0-9]*")
 # How many days a card lasts, as visitors write it: 3-day, 3 days, 3天, 三日, 3 ថ្ងៃ.
 DAYS = re.compile(r"(\d{1,3})\s*(?:days?|天|日|ថ្ងៃ)(?![a-z])")
 CHINESE_NUMBERS = str.maketrans("一二三四五六七八九十", "123456789X")
@@ -75,11 +76,6 @@ _STOPWORDS = """
     របៀប ខ្ញុំ ចង់ ស៊ីម ស៊ីមកាត លេខ
 """
 STOPWORDS = set(_STOPWORDS.split())
-CHINESE_STOPWORDS = sorted(
-    (word for word in STOPWORDS if re.match(f"[{CHINESE}]", word)),
-    key=len,
-    reverse=True,
-)
 # Channels are the code's choices, so their words are here: a search for one
 # lists that channel's guides first, whether or not their text says the word.
 CHANNEL_WORDS = {
@@ -224,7 +220,7 @@ def build_vocabulary(reference):
                 add(term, "task", task.pk)
                 # "close" is also the start of "closing", "closed".
                 key = entity_key(term)
-                if key.endswith("e") and LATIN.match(key[-1]) and len(key) > 4:
+                if key.endswith("e") and len(key) > 4:
                     add(key[:-1], "task", task.pk)
     for channel, words_ in CHANNEL_WORDS.items():
         for word in TERM_SEPARATORS.split(words_):
@@ -302,8 +298,8 @@ def _find(text, phrase, whole_word):
         before_ok = not (LATIN.match(phrase[0]) and at and LATIN.match(text[at - 1]))
         runs_on = LATIN.match(phrase[-1]) and end < len(text) and LATIN.match(text[end])
         if before_ok and not (whole_word and runs_on):
-            while runs_on and end < len(text) and LATIN.match(text[end]):
-                end += 1
+            if runs_on:
+                end = LATIN_WORD.match(text, end).end()
             return at, end
         start = at + 1
     return None
@@ -333,8 +329,6 @@ def parse(text, words=None):
         if slugs:
             query.card_types |= slugs
             rest = f"{rest[: match.start()]} {rest[match.end() :]}"
-    for stopword in CHINESE_STOPWORDS:
-        rest = rest.replace(stopword, " ")
     query.terms = [
         term
         for term in rest.split()
