@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -81,18 +82,17 @@ class Kind:
     show: Callable[[list], list[Item]]  # a page of those rows, as Items
     everything_url: Callable[[], str] | None = None
     extra: dict = field(default_factory=dict)
-    # The model whose view (or change) permission shows this kind: a user the
-    # admin refuses the reports list is not shown visitors' reports here.
+    # The model whose admin list shows the same items: a user that admin
+    # refuses (the reports list, say) is not shown them here either.
     model: str = "procedure"
 
-    def visible_to(self, user):
-        return user.has_perm(f"guides.view_{self.model}") or user.has_perm(
-            f"guides.change_{self.model}"
-        )
+    def visible_to(self, request, admin_site):
+        model_admin = admin_site.get_model_admin(apps.get_model("guides", self.model))
+        return model_admin.has_view_or_change_permission(request)
 
 
-def kinds_for(user):
-    return [kind for kind in KINDS if kind.visible_to(user)]
+def kinds_for(request, admin_site):
+    return [kind for kind in KINDS if kind.visible_to(request, admin_site)]
 
 
 def kind_by_key(key):
@@ -482,7 +482,7 @@ def queue_items(kinds, user, shown="", number=1):
 def attention_view(model_admin, request):
     if not model_admin.has_view_or_change_permission(request):
         raise PermissionDenied
-    visible = kinds_for(request.user)
+    visible = kinds_for(request, model_admin.admin_site)
     chosen = kind_by_key(request.GET.get("kind", ""))
     chosen = chosen if chosen in visible else None
     kinds = [chosen] if chosen else visible
@@ -522,7 +522,7 @@ def claim_view(model_admin, request):
     if not model_admin.has_view_or_change_permission(request):
         raise PermissionDenied
     kind = kind_by_key(request.POST.get("kind", ""))
-    if kind is not None and not kind.visible_to(request.user):
+    if kind is not None and not kind.visible_to(request, model_admin.admin_site):
         kind = None
     try:
         object_id = int(request.POST.get("item", ""))

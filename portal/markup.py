@@ -46,10 +46,9 @@ def in_its_language(obj, field_name):
     span naming its language when it is a fallback: an English document name
     on a Khmer counter card is not Khmer to a screen reader (or a clerk)."""
     value = getattr(obj, field_name) or ""
-    language = get_language()
-    shown = shown_language(obj, field_name, language)
-    if shown and shown != language:
-        return format_html('<span lang="{}">{}</span>', shown, value)
+    attribute = lang_attr(obj, field_name)
+    if attribute:
+        return format_html("<span{}>{}</span>", attribute, value)
     return conditional_escape(value)
 
 
