@@ -252,7 +252,7 @@ def refuse_local(request):
     if settings.SOURCE_WATCH_ALLOW_LOCAL:
         return
     try:
-        found = socket.getaddrinfo(url.host, url.port or 443, type=socket.SOCK_STREAM)
+        found = socket.getaddrinfo(url.host, url.port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         return  # httpx says the name does not resolve
     for *_, address in found:
