@@ -6,9 +6,10 @@ It prints figures and whether each target is met; it never fails on time. The
 parent process builds each database in turn (seed; 1,000; 10,000 synthetic
 guides) and runs a child process per database and size (`--worker`) that takes
 every measurement in tests/perf/measurements.py in-process, through the full
-middleware stack. Then gunicorn (2 workers) serves the largest PostgreSQL
-database (or SQLite without one) to wrk (16 connections) for the
-requests-per-second targets and the workers' memory.
+middleware stack. Then gunicorn, as `make serve` runs it (portal/gunicorn.py
+and its defaults), serves the largest PostgreSQL database (or SQLite without
+one) to wrk (16 connections) for the requests-per-second targets, against the
+ceiling on the same server, and the workers' memory.
 
 This file runs things; what is measured, and the targets, are in
 measurements.py, whose docstring says how to add a section of measurements.
@@ -21,6 +22,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -172,7 +174,15 @@ def build_database(vendor, server_url, size, scratch, pg_database):
     return env
 
 
+# Rounds of ceiling and guide, alternated: this shared machine's speed drifts,
+# so each figure is the median of its rounds, taken side by side.
+ROUNDS = 3
+
+
 def gunicorn_figures(env, seconds):
+    """The guide and the ceiling under `make serve`'s own server: gunicorn with
+    portal/gunicorn.py and its defaults (workers, threads, recycling, access
+    log), only the ceiling's URL added (tests/perf/settings.py)."""
     if not shutil.which("wrk"):
         print("wrk is missing (apt-get install wrk): no requests/s figures.")
         return {}
@@ -181,32 +191,39 @@ def gunicorn_figures(env, seconds):
     for label, cache_seconds in (("cached", "600"), ("uncached", "0")):
         port = free_port()
         server = subprocess.Popen(
-            [
-                str(gunicorn),
-                "portal.wsgi",
-                "--workers=2",
-                "--worker-class=sync",
-                f"--bind=127.0.0.1:{port}",
-                "--log-level=warning",
-            ],
-            env={**env, "DJANGO_PAGE_CACHE_SECONDS": cache_seconds},
+            [str(gunicorn), "-c", "portal/gunicorn.py", "portal.wsgi"],
+            env={
+                **env,
+                "DJANGO_PAGE_CACHE_SECONDS": cache_seconds,
+                "BIND": f"127.0.0.1:{port}",
+            },
             cwd=ROOT,
             start_new_session=True,
+            # The access log is written as `make serve` writes it, to a pipe
+            # nobody reads here.
+            stdout=subprocess.DEVNULL,
         )
         try:
             wait_for_port(port)
             base = f"http://127.0.0.1:{port}"
-            print(f"… wrk against gunicorn ({label} pages)", flush=True)
-            # The ceiling is measured on the same server just before and after
-            # the guide: this shared machine's speed drifts between runs.
+            guide = f"{base}/en/guides/bench-5-steps/"
             ceiling = f"{base}/bench/ceiling/bench-5-steps/"
-            before = wrk(ceiling, seconds)["rps"]
-            figures[label] = wrk(f"{base}/en/guides/bench-5-steps/", seconds)
-            figures[label]["ceiling"] = (before + wrk(ceiling, seconds)["rps"]) / 2
-            served = figures[label]["requests"]
+            print(f"… wrk against gunicorn ({label} pages)", flush=True)
+            wrk(guide, 2)  # the first request of each worker builds the page
+            wrk(ceiling, 2)
+            rounds = [
+                (wrk(ceiling, seconds), wrk(guide, seconds)) for _ in range(ROUNDS)
+            ]
+            figures[label] = {
+                "rps": statistics.median(g["rps"] for _, g in rounds),
+                "ceiling": statistics.median(c["rps"] for c, _ in rounds),
+                "p50": rounds[len(rounds) // 2][1]["p50"],
+                "workers": len(worker_pids(server.pid)),
+            }
+            served = sum(g["requests"] + c["requests"] for c, g in rounds)
             # Memory is read after at least 10,000 requests per worker.
-            while served < 20000:
-                served += wrk(f"{base}/en/guides/bench-5-steps/", seconds)["requests"]
+            while served < 10000 * figures[label]["workers"]:
+                served += wrk(guide, seconds)["requests"]
             figures[label]["served"] = served
             figures[label]["rss_mb"] = worker_rss_mb(server.pid)
         finally:
@@ -359,12 +376,13 @@ def wrk(url, seconds):
     }
 
 
+def worker_pids(master_pid):
+    return Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+
+
 def worker_rss_mb(master_pid):
-    children = (
-        Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    )
     sizes = []
-    for pid in children:
+    for pid in worker_pids(master_pid):
         status = Path(f"/proc/{pid}/status").read_text()
         sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
     return max(sizes)

@@ -631,9 +631,10 @@ def served_targets(served):
         ceiling = served[label]["ceiling"]
         checks.append(
             (
-                f"gunicorn, 2 workers, 16 connections: {label} guide "
-                f"{rps:.0f} req/s = {rps / ceiling:.0%} of the ceiling's "
-                f"{ceiling:.0f} (≥ {share:.0%}; p50 {p50})",
+                f"`make serve`'s gunicorn ({served[label]['workers']} workers), "
+                f"16 connections: {label} guide {rps:.0f} req/s = "
+                f"{rps / ceiling:.0%} of the ceiling's {ceiling:.0f} "
+                f"(medians; ≥ {share:.0%}; p50 {p50})",
                 rps >= share * ceiling,
             )
         )
@@ -641,7 +642,8 @@ def served_targets(served):
     requests = min(served[label]["served"] for label in ("cached", "uncached"))
     checks.append(
         (
-            f"worker memory after {requests:,} requests (2 workers): "
+            f"worker memory after {requests:,} requests "
+            f"({served['cached']['workers']} workers): "
             f"{rss:.0f} MB resident (< 150 MB)",
             rss < 150,
         )
