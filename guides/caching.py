@@ -72,3 +72,6 @@ CATALOG = "catalog"
 def catalog():
     """The catalog for the current generation (built on first use)."""
     return pagecache.memo.get(CATALOG, Catalog)
+
+
+pagecache.warmers.append(catalog)

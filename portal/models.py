@@ -17,3 +17,17 @@ class ContentGeneration(models.Model):
 
     def __str__(self):
         return str(self.number)
+
+
+class RateLimitCounter(models.Model):
+    """How often one client used one form in the current window
+    (portal/ratelimit.py): in the database, so that every worker and instance
+    counts the same uses, and neither a restart nor a cache's eviction forgets
+    them. The key holds a keyed hash of the address, never the address."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    count = models.PositiveIntegerField()
+    window_ends = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

@@ -264,6 +264,32 @@ class Memo:
 
 memo = Memo(max_entries=500)
 
+# What a server builds before it forks its workers (portal/gunicorn.py): the
+# apps add their memo's common entries (the catalog).
+warmers = []
+
+
+def warm(log=logger):
+    """Compile the public templates and build the warmers' entries, then close
+    the connections (a forked worker must not share one). A database that does
+    not answer leaves the workers to build them."""
+    from django.template import engines
+
+    started = time.monotonic()
+    try:
+        for engine in engines.all():
+            env = getattr(engine, "env", None)  # Jinja2: compile every template
+            for name in env.list_templates() if env else ():
+                env.get_template(name)
+        for build in warmers:
+            build()
+    except Exception as error:
+        log.warning("Nothing warmed before forking the workers: %s", error)
+    else:
+        log.info("Warmed templates and memo in %.2f s.", time.monotonic() - started)
+    finally:
+        connections.close_all()
+
 
 # What a view says about its page beyond the type, kept with the cached bytes:
 # the sitemaps' "X-Robots-Tag: noindex" keeps them out of search results.
