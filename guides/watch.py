@@ -238,8 +238,35 @@ def fetch(url, *, client):
         raise FetchFailed(f"{type(error).__name__}: {error}") from error
 
 
+# IPv6 forms that carry an IPv4 address, which is what the packet reaches:
+# NAT64 (RFC 6052), the deprecated IPv4-compatible ::a.b.c.d.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+# Local-use NAT64 (RFC 8215) translates into a network of its operator's own.
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
 def is_public(address):
-    return ipaddress.ip_address(address).is_global
+    """Whether `address` is on the public internet, in every IPv6 form of an
+    IPv4 address too: IPv4-mapped, IPv4-compatible, NAT64, 6to4 and Teredo
+    forms of 10.0.0.1 reach 10.0.0.1."""
+    ip = ipaddress.ip_address(address)
+    if ip.version == 4:
+        return ip.is_global and not ip.is_multicast
+    if ip.is_multicast or ip.is_site_local or ip in LOCAL_NAT64:
+        return False
+    embedded = []
+    if ip.ipv4_mapped:
+        embedded.append(ip.ipv4_mapped)
+    if ip.sixtofour:
+        embedded.append(ip.sixtofour)
+    if ip.teredo:
+        embedded.extend(ip.teredo)  # the relay server and the client
+    if ip in NAT64 or ip in IPV4_COMPATIBLE:
+        embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if embedded:
+        return all(is_public(str(v4)) for v4 in embedded)
+    return ip.is_global
 
 
 def refuse_local(request):

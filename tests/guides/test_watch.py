@@ -383,3 +383,38 @@ def test_editors_cannot_add_change_or_delete_checks(site, client):
     delete = reverse("admin:guides_sourcecheck_delete", args=[check.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert client.get(reverse("admin:guides_sourcecheck_add")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "10.0.0.1",
+        "::1",
+        "fe80::1%eth0",
+        "fc00::1",
+        "fec0::1",  # site-local (deprecated, still routed by some stacks)
+        "::ffff:10.0.0.1",  # IPv4-mapped
+        "::ffff:127.0.0.1",
+        "::ffff:169.254.169.254",  # a cloud metadata service
+        "::10.0.0.1",  # IPv4-compatible (deprecated)
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+        "64:ff9b:1::a00:1",  # local-use NAT64
+        "2002:a00:1::1",  # 6to4 of 10.0.0.1
+        "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo, client 10.0.0.1
+        "::",
+        "ff02::1",  # multicast
+    ],
+)
+def test_every_form_of_a_local_or_private_address_is_refused(address):
+    assert not watch.is_public(address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "::ffff:93.184.215.14",
+     "64:ff9b::5db8:d70e", "2002:5db8:d70e::1"],
+)  # fmt: skip
+def test_public_addresses_are_fetched(address):
+    assert watch.is_public(address)
