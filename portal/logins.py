@@ -14,6 +14,7 @@ refused during a lockout are not counted
 import logging
 
 from axes.attempts import get_cool_off_threshold
+from axes.helpers import get_client_username
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -30,6 +31,13 @@ class LoginLimitsHandler(AxesDatabaseHandler):
 
     def user_login_failed(self, sender, credentials, request=None, **kwargs):
         super().user_login_failed(sender, credentials, request=request, **kwargs)
+        if request is not None and not getattr(request, "axes_locked_out", False):
+            # django-axes names the username only in its lockout line.
+            logger.warning(
+                "Failed login for username %r from %s.",
+                get_client_username(request, credentials),
+                getattr(request, "axes_ip_address", None),
+            )
         if request is None or getattr(request, "axes_locked_out", False):
             return
         if self.address_is_locked(request):

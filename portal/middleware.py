@@ -91,16 +91,24 @@ class HostPortMiddleware:
     def __call__(self, request):
         host = request.get_host()  # DisallowedHost (400) for an unknown name
         domain, port = split_domain_port(host)
-        if port and not self.served(domain, port):
-            raise DisallowedHost(f"Invalid HTTP_HOST header: {host!r}: wrong port.")
+        if not self.served(domain, port):
+            raise DisallowedHost(
+                f"Invalid HTTP_HOST header: {host!r}: "
+                + ("wrong port." if port else "the site is named with a port.")
+            )
         return self.get_response(request)
 
     def served(self, domain, port):
-        return any(
-            allowed in ("*", port)
+        """Whether Host's port (``""`` when it names none) is one its name is
+        served on. A name the settings do not list with any port (the test
+        client's "testserver", added to ALLOWED_HOSTS alone) is left to
+        ALLOWED_HOSTS."""
+        ports = [
+            allowed
             for pattern, allowed in settings.HOST_PORTS
             if pattern == "*" or is_same_domain(domain, pattern.lower())
-        )
+        ]
+        return not ports or any(allowed in ("*", port) for allowed in ports)
 
 
 class EditorStatementTimeoutMiddleware:

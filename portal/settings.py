@@ -410,6 +410,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"without_traceback": {"()": "portal.logs.WithoutTraceback"}},
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
@@ -418,6 +419,8 @@ LOGGING = {
     # (django-axes writes them; the password never is).
     "loggers": {
         "axes": {"level": "INFO"},
+        # A refused Host (a scanner, a misdirected client): one line each.
+        "django.security.DisallowedHost": {"filters": ["without_traceback"]},
         # One line per request: check_sources prints its own, one per source.
         "httpx": {"level": "WARNING"},
     },

@@ -92,6 +92,28 @@ def test_a_host_named_with_its_port_takes_that_port_only(served_on):
     assert Client(HTTP_HOST="localhost:8123").get(url).status_code == 200
 
 
+def test_a_host_listed_with_a_port_is_refused_without_it(served_on):
+    """README: "a name alone takes no port", and a name with its port takes
+    that port only: `Host: 127.0.0.1` is not `127.0.0.1:8000`."""
+    served_on("127.0.0.1:8000", "localhost:*", "sim.example.org")
+    url = reverse("guides:home")
+    assert Client(HTTP_HOST="127.0.0.1").get(url).status_code == 400
+    assert Client(HTTP_HOST="localhost").get(url).status_code == 200
+    assert Client(HTTP_HOST="sim.example.org").get(url).status_code == 200
+
+
+def test_a_refused_host_is_one_log_line(served_on, caplog):
+    served_on("sim.example.org")
+    url = reverse("guides:home")
+    with caplog.at_level("WARNING"):
+        for host in ("evil.example", "sim.example.org:8000"):
+            assert Client(HTTP_HOST=host).get(url).status_code == 400
+    refused = [r for r in caplog.records if "HTTP_HOST" in r.getMessage()]
+    assert len(refused) == 2
+    assert all(r.exc_info is None and "\n" not in r.getMessage() for r in refused)
+    assert "Traceback" not in caplog.text
+
+
 def test_allowed_hosts_are_read_with_their_ports():
     values = production_settings(
         DJANGO_ALLOWED_HOSTS="sim.example.org,127.0.0.1:8000,[::1]:*"

@@ -82,3 +82,12 @@ def test_a_login_with_an_unsafe_next_leads_to_the_admin(editor, next_url):
     response = login("editor", PASSWORD, address="203.0.113.9", next_url=next_url)
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
+
+
+def test_a_failed_login_is_logged_with_its_username_and_address(editor, caplog):
+    with caplog.at_level("INFO", logger="axes"):
+        login("editor", "wrong", address="203.0.113.44")
+    lines = [r.getMessage() for r in caplog.records if r.name == "axes"]
+    failed = [line for line in lines if "failed" in line.lower()]
+    assert any("'editor'" in line and "203.0.113.44" in line for line in failed)
+    assert not any("wrong" in line for line in lines)  # never the password
