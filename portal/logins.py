@@ -14,8 +14,8 @@ refused during a lockout are not counted
 import logging
 
 from axes.attempts import get_cool_off_threshold
-from axes.helpers import get_client_username
 from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
