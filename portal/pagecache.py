@@ -18,6 +18,7 @@ database does not answer, cached pages are served under the newest
 generation known and others get the 503 page at once.
 """
 
+import gzip
 import hashlib
 import logging
 import threading
@@ -29,6 +30,7 @@ from datetime import UTC, datetime
 from functools import wraps
 from urllib.parse import urlencode
 
+import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.db import (
@@ -93,6 +95,10 @@ def content_changed():
     )
     if not updated:
         _create_row(next_change_at)
+    # This process reads the new number at its next request, and again once
+    # the write is committed (a read in between may see the old one).
+    _forget_fresh()
+    transaction.on_commit(_forget_fresh)
 
 
 def _create_row(next_change_at):
@@ -157,9 +163,28 @@ def _read_state():
     return _state_or_last_known()[0]
 
 
+# The generation this process read last and until when (time.monotonic()) it
+# is taken without asking the database again (GENERATION_RECHECK_SECONDS): a
+# write in another process or instance is seen at most that long after its
+# commit; this process's own writes at once (content_changed()).
+_fresh = {"state": None, "until": 0.0, "due": None}
+
+
+def _forget_fresh():
+    _fresh["until"] = 0.0
+
+
 def _state_or_last_known():
-    """(State, True) read from the database, or (the newest State known,
-    False) when the database does not answer; DatabaseDown if none is."""
+    """(State, True) read from the database, (State, None) read from it less
+    than GENERATION_RECHECK_SECONDS ago, or (the newest State known, False)
+    when the database does not answer; DatabaseDown if none is."""
+    state, due = _fresh["state"], _fresh["due"]
+    if (
+        state is not None
+        and time.monotonic() < _fresh["until"]
+        and (due is None or time.time() < due)
+    ):
+        return state, None  # live, as far as this process knows
     try:
         database.call(connections[DEFAULT_DB_ALIAS].ensure_connection)
         state = _read_row()
@@ -178,6 +203,12 @@ def _state_or_last_known():
             # Once per process and generation: for workers that start while
             # the database does not answer.
             shared_cache("set", LAST_GENERATION_KEY, state, settings.PAGE_CACHE_SECONDS)
+    if settings.GENERATION_RECHECK_SECONDS:
+        _fresh.update(
+            state=state,
+            until=time.monotonic() + settings.GENERATION_RECHECK_SECONDS,
+            due=state.next_change_at.timestamp() if state.next_change_at else None,
+        )
     return state, True
 
 
@@ -361,7 +392,10 @@ def _serve(view, request, state, live, args, kwargs):
     address = place + (f"?{urlencode(parameters)}" if parameters else "")
     key = f"page:{state.generation}:{get_language()}:{_digest(address)}"
     entry = shared_cache("get", key) if timeout else None
+    encoding = accepted_encoding(request)
     if entry is None:
+        if live is None:  # not read in this request: is the database there?
+            live = _database_answers()
         if not live:
             # Rendering would wait for the database that just did not answer.
             return _unavailable(request)
@@ -369,6 +403,8 @@ def _serve(view, request, state, live, args, kwargs):
         if hasattr(response, "render"):
             response.render()
         if response.status_code != 200 or response.cookies or response.streaming:
+            # Not compressed: a response that sets a cookie may carry a
+            # secret (a CSRF token) beside reflected input (BREACH).
             return response
         entry = {
             "content": response.content,
@@ -376,15 +412,76 @@ def _serve(view, request, state, live, args, kwargs):
             "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
         }
         if timeout and (not parameters or _variant_allowed(state, place, timeout)):
+            # Compressed once, when stored, in every encoding served.
+            for name in ENCODINGS:
+                _encoded(entry, name)
+            _etag(entry)
             shared_cache("set", key, entry, timeout)
     response = HttpResponse(
-        entry["content"],
+        _encoded(entry, encoding),
         content_type=entry["content_type"],
         headers=entry.get("headers"),
     )
+    # The page differs by Accept-Encoding; each encoding has its own ETag.
+    response["Vary"] = "Accept-Encoding"
+    response["ETag"] = f'"{_etag(entry)}{"-" + encoding if encoding else ""}"'
+    if encoding:
+        response["Content-Encoding"] = encoding
     response["Last-Modified"] = http_date(state.changed_at.timestamp())
     response["Cache-Control"] = "public, no-cache"
     return response
+
+
+def _database_answers():
+    """Before rendering under a generation not read in this request: whether
+    the database takes a connection (through the breaker: an outage costs one
+    wait per process and period)."""
+    try:
+        database.call(connections[DEFAULT_DB_ALIAS].ensure_connection)
+    except (Skipped, OperationalError, InterfaceError):
+        return False
+    return True
+
+
+# Public pages are compressed: they carry no secret (no CSRF token, no
+# session: only responses without cookies get here), so reflecting a search
+# beside them gives BREACH nothing to find. Brotli first, as browsers prefer.
+ENCODINGS = ("br", "gzip")
+
+
+def accepted_encoding(request):
+    """The first of ENCODINGS the client accepts (q > 0), or "" for none."""
+    header = request.META.get("HTTP_ACCEPT_ENCODING", "")
+    if not header:
+        return ""
+    accepted = set()
+    for part in header.lower().split(","):
+        name, _sep, parameters = part.partition(";")
+        quality = parameters.strip().removeprefix("q=").strip()
+        try:
+            if quality and float(quality) <= 0:
+                continue
+        except ValueError:
+            continue
+        accepted.add(name.strip())
+    return next((name for name in ENCODINGS if name in accepted), "")
+
+
+def _encoded(entry, encoding):
+    if not encoding:
+        return entry["content"]
+    if encoding not in entry:
+        if encoding == "br":
+            entry[encoding] = brotli.compress(entry["content"], quality=6)
+        else:
+            entry[encoding] = gzip.compress(entry["content"], compresslevel=6, mtime=0)
+    return entry[encoding]
+
+
+def _etag(entry):
+    if "etag" not in entry:
+        entry["etag"] = hashlib.blake2b(entry["content"], digest_size=12).hexdigest()
+    return entry["etag"]
 
 
 def _unavailable(request):

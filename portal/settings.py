@@ -405,6 +405,11 @@ PAGE_CACHE_SECONDS = env_int("DJANGO_PAGE_CACHE_SECONDS", 600)
 # Cached variants with parameters (the finder's searches, page numbers) per
 # page and content generation: a flood of distinct searches cannot fill Redis.
 PAGE_CACHE_VARIANTS = env_int("DJANGO_PAGE_CACHE_VARIANTS", 200)
+# Each process reads the content generation at most this often (seconds): a
+# content change made through another process or instance is seen at most this
+# long after it is committed; the process that made it sees it at once. 0: on
+# every public request (one small query each).
+GENERATION_RECHECK_SECONDS = env_int("DJANGO_GENERATION_RECHECK_SECONDS", 1)
 
 LOGGING = {
     "version": 1,

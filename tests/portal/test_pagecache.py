@@ -2,9 +2,14 @@
 in the database, the per-process memo, and pages served through an outage of
 the cache server or of the database."""
 
+import gzip
+import time
+
+import brotli
 import pytest
 
 from portal import pagecache
+from portal.models import ContentGeneration
 from tests.factories import make_procedure, make_step
 from tests.pages import fetch
 from tests.portal.conftest import fail_after
@@ -136,3 +141,72 @@ def test_pages_survive_a_cache_outage_and_stay_current(client, monkeypatch):
     response, html = fetch(client, f"/en/guides/{guide.slug}/")
     assert response.status_code == 200
     assert "Edited during the outage" in html
+
+
+def test_within_the_recheck_a_repeat_visit_reads_nothing(
+    client, settings, django_assert_num_queries
+):
+    """GENERATION_RECHECK_SECONDS (1 as shipped): the generation is read at
+    most once a second per process; this process's own change is seen at
+    once, another process's within the second."""
+    settings.GENERATION_RECHECK_SECONDS = 1
+    guide = make_procedure(title_en="Before the change")
+    url = f"/en/guides/{guide.slug}/"
+    fetch(client, url)
+    with django_assert_num_queries(0):
+        assert "Before the change" in fetch(client, url)[1]
+    guide.title_en = "After the change"
+    guide.save()  # moves the generation in this process
+    assert "After the change" in fetch(client, url)[1]
+    # Another process's write: the row moves, nothing here is told.
+    moved = ContentGeneration.objects.get().number + 1
+    ContentGeneration.objects.update(number=moved)
+    time.sleep(1.1)
+    fetch(client, url)
+    assert pagecache.content_state().generation == moved
+
+
+def test_within_the_recheck_a_page_not_cached_waits_for_no_lost_database(
+    client, settings, monkeypatch
+):
+    settings.GENERATION_RECHECK_SECONDS = 1
+    guide = make_procedure()
+    fetch(client, f"/en/guides/{guide.slug}/")
+    monkeypatch.setattr(pagecache, "_database_answers", lambda: False)
+    # Cached: served. Not cached: the 503 page at once.
+    assert fetch(client, f"/en/guides/{guide.slug}/")[0].status_code == 200
+    assert client.get(f"/km/guides/{guide.slug}/").status_code == 503
+
+
+@pytest.mark.parametrize(
+    "accept, encoding",
+    [("gzip, deflate, br", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip")],
+)
+def test_public_pages_are_sent_compressed(client, accept, encoding):
+    guide = make_procedure(steps=3)
+    url = f"/en/guides/{guide.slug}/"
+    plain = client.get(url)
+    for _ in range(2):  # rendered, then from the cache
+        packed = client.get(url, headers={"Accept-Encoding": accept})
+        assert packed["Content-Encoding"] == encoding
+        assert "Accept-Encoding" in packed["Vary"]
+        unpack = brotli.decompress if encoding == "br" else gzip.decompress
+        assert unpack(packed.content) == plain.content
+        assert len(packed.content) < len(plain.content) / 2
+    assert packed["ETag"] != plain["ETag"]
+    again = client.get(
+        url, headers={"Accept-Encoding": accept, "If-None-Match": packed["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_pages_with_a_csrf_token_are_never_compressed(client, admin_client):
+    """BREACH: a secret beside reflected input must not be compressed."""
+    guide = make_procedure(steps=1)
+    gzip_ok = {"Accept-Encoding": "gzip, br"}
+    report = client.get(f"/en/guides/{guide.slug}/report/?step=1", headers=gzip_ok)
+    assert b"csrfmiddlewaretoken" in report.content
+    assert "Content-Encoding" not in report
+    admin = admin_client.get("/admin/guides/procedure/?q=x", headers=gzip_ok)
+    assert admin.status_code == 200
+    assert "Content-Encoding" not in admin
