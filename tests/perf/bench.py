@@ -221,7 +221,10 @@ def gunicorn_figures(env, seconds):
                 "workers": len(worker_pids(server.pid)),
             }
             served = sum(g["requests"] + c["requests"] for c, g in rounds)
-            # Memory is read after at least 10,000 requests per worker.
+            # Growth is what would call for recycling workers: memory after
+            # the rounds against after at least 10,000 requests per worker.
+            figures[label]["rss_first_mb"] = worker_rss_mb(server.pid)
+            figures[label]["first_served"] = served
             while served < 10000 * figures[label]["workers"]:
                 served += wrk(guide, seconds)["requests"]
             figures[label]["served"] = served

@@ -648,4 +648,17 @@ def served_targets(served):
             rss < 150,
         )
     )
+    for label in ("cached", "uncached"):
+        figures = served[label]
+        growth = figures["rss_mb"] - figures["rss_first_mb"]
+        later = figures["served"] - figures["first_served"]
+        checks.append(
+            (
+                f"{label}: the largest worker grew {growth:+.1f} MB over the last "
+                f"{later:,} requests ({figures['rss_first_mb']:.0f} → "
+                f"{figures['rss_mb']:.0f} MB; < 5 MB: no leak that calls for "
+                "recycling workers)",
+                growth < 5,
+            )
+        )
     return checks
