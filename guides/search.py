@@ -81,6 +81,8 @@ CHINESE_NUMBERS = str.maketrans("一二三四五六七八九十", "123456789X")
 _STOPWORDS = """
     a an and at by can do for from how i in is it me my of on or the to want with
     what where sim card number phone please
+    am are be been was were has have had got did does should would could need
+    you your mine just
     怎么 如何 怎样 我想 我要 想要 请问 手机卡 电话卡 号码 sim卡
     របៀប ខ្ញុំ ចង់ ស៊ីម ស៊ីមកាត លេខ
 """

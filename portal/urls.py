@@ -45,3 +45,4 @@ urlpatterns += i18n_patterns(
 
 # A lost database connection shows the friendly 503 page, anything else the 500.
 handler500 = "portal.views.server_error"
+handler400 = "portal.views.bad_request"
