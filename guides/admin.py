@@ -47,6 +47,7 @@ from guides.models import (
     Advice,
     Document,
     FailingStep,
+    MissedSearch,
     Outcome,
     Procedure,
     RecheckInterval,
@@ -1120,6 +1121,25 @@ class OutcomeAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     procedure_link = procedure_link
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MissedSearch)
+class MissedSearchAdmin(admin.ModelAdmin):
+    """Words visitors searched for that found nothing: read-only; an editor
+    deletes a row once the words are a task's words or a guide answers them
+    (a row comes back if the words still find nothing)."""
+
+    list_display = ["text", "count", "last_seen"]
+    search_fields = ["text"]
+    date_hierarchy = "last_seen"
+    fields = ["text", "count", "last_seen"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -3,7 +3,8 @@
 Each item is of a kind (an open visitor report, a step visitors keep saying
 failed, a guide citing a source that changed since it was verified, a guide
 due for re-check, a guide missing a translation, a watched source that could
-not be fetched), shown with what to do and a link to do it. An
+not be fetched, words visitors searched for that found nothing), shown with
+what to do and a link to do it. An
 editor claims an item while working on it; a second editor's claim is refused
 and names who holds it. An item leaves the queue when it is done (the report
 is closed, the check recorded, the text written), whoever did it; a claim
@@ -36,7 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from guides import outcomes, watch
 from guides.models import (
@@ -44,6 +45,7 @@ from guides.models import (
     PUBLISH_PERMISSION,
     Claim,
     Fact,
+    MissedSearch,
     Procedure,
     RecheckInterval,
     Report,
@@ -300,6 +302,33 @@ def show_unfetchable_sources(sources):
     ]
 
 
+def missed_searches():
+    # The most searched first: the words most visitors are failed by.
+    return MissedSearch.objects.order_by("-count", "-last_seen", "pk")
+
+
+def show_missed_searches(searches):
+    return [
+        Item(
+            kind=MISSED_SEARCH,
+            pk=missed.pk,
+            procedure=None,
+            subject=missed.text,
+            what=ngettext(
+                "Searched %(count)d time and found nothing: add the words to "
+                "a task's other words, or write the guide",
+                "Searched %(count)d times and found nothing: add the words to "
+                "a task's other words, or write the guide",
+                missed.count,
+            )
+            % {"count": missed.count},
+            url=reverse("admin:guides_missedsearch_change", args=[missed.pk]),
+            since=missed.last_seen,
+        )
+        for missed in searches
+    ]
+
+
 def guide_list(query):
     return lambda: reverse("admin:guides_procedure_changelist") + query
 
@@ -359,9 +388,26 @@ SOURCE_FAILURE = Kind(
     model="source",
 )
 
+MISSED_SEARCH = Kind(
+    "missed_search",
+    gettext_lazy("Search that found nothing"),
+    missed_searches,
+    show_missed_searches,
+    lambda: reverse("admin:guides_missedsearch_changelist"),
+    model="missedsearch",
+)
+
 # The one place to add a kind (see the module docstring). What visitors tell
 # first, then what the sources tell, then the editors' own schedule.
-KINDS = [REPORT, FAILING_STEP, SOURCE_CHANGE, RECHECK, TRANSLATION, SOURCE_FAILURE]
+KINDS = [
+    REPORT,
+    FAILING_STEP,
+    MISSED_SEARCH,
+    SOURCE_CHANGE,
+    RECHECK,
+    TRANSLATION,
+    SOURCE_FAILURE,
+]
 
 
 # --- claims -------------------------------------------------------------------

@@ -21,12 +21,18 @@ class ProcedureFilter(django_filters.FilterSet):
     the errors, so no result is silently wrong.
     """
 
+    # No max_length validator: a longer text (pasted, or from a link) is
+    # searched by its first MAX_QUERY_LENGTH characters and the page says so,
+    # rather than an error and every guide. The browser stops typing there.
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
-        max_length=search.MAX_QUERY_LENGTH,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("e.g. 注销, passport")}
+            attrs={
+                "type": "search",
+                "placeholder": _("e.g. 注销, passport"),
+                "maxlength": search.MAX_QUERY_LENGTH,
+            }
         ),
     )
     carrier = django_filters.ChoiceFilter(
@@ -74,8 +80,11 @@ class ProcedureFilter(django_filters.FilterSet):
         ),
     )
 
-    # The text searched for instead of the visitor's, when a typo found nothing.
-    corrected = None
+    # The text searched for instead of the visitor's: a typo's correction when
+    # what was typed found nothing, or the Traditional Chinese as Simplified.
+    corrected = converted = None
+    # The visitor's text was longer than the search reads.
+    shortened = False
 
     class Meta:
         model = Procedure
@@ -97,8 +106,9 @@ class ProcedureFilter(django_filters.FilterSet):
         fields["card_type"].choices = list(card_types.items())
 
     def filter_text(self, queryset, name, value):
-        result = search.search(queryset, value)
-        self.corrected = result.corrected
+        self.shortened = len(value) > search.MAX_QUERY_LENGTH
+        result = search.search(queryset, value[: search.MAX_QUERY_LENGTH])
+        self.corrected, self.converted = result.corrected, result.converted
         return result.queryset
 
     def filter_card_type(self, queryset, name, value):

@@ -42,6 +42,7 @@ from guides.models import (
     DocumentKind,
     Fact,
     FailingStep,
+    MissedSearch,
     Outcome,
     Procedure,
     RecheckInterval,
@@ -170,7 +171,16 @@ CONTENT_MODELS = [kind.model for kind in KINDS] + [
 # re-check intervals are the site's settings, "did this work?" answers and the
 # tasks they open are visitors' input, source checks are fetched copies of
 # other sites; the database backup keeps them.
-NOT_CONTENT = (Report, Claim, RecheckInterval, Outcome, FailingStep, SourceCheck)
+# What visitors and fetches left, and editors' own records: not content.
+NOT_CONTENT = (
+    Report,
+    Claim,
+    RecheckInterval,
+    Outcome,
+    FailingStep,
+    SourceCheck,
+    MissedSearch,
+)
 
 
 def translation_columns(model):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from carriers.models import Carrier, ContactKind
-from guides import caching, fastest, outcomes
+from guides import caching, fastest, missed, outcomes, search
 from guides.feeds import Scope
 from guides.filters import ProcedureFilter
 from guides.forms import NO, OutcomeForm, ReportForm
@@ -217,6 +217,7 @@ class ProcedureListView(ListView):
 
     template_name = "guides/procedure_list.html"
     paginate_by = 20
+    missed = False  # a search by words alone that found nothing
 
     def get_queryset(self):
         # Only ids are read from the filtered set (SortedIdsPaginator); the rows
@@ -257,6 +258,10 @@ class ProcedureListView(ListView):
             chosen_filters=[f for f in active_filters if f[0] != "q"],
             page_query=query.urlencode(),
         )
+        context["search_limit"] = search.MAX_QUERY_LENGTH
+        self.missed = self.found_nothing(context["paginator"].count)
+        if self.missed:
+            missed.record(self.filterset.form.cleaned_data["q"])
         context["rankings"] = self.rankings()
         context["loosen"] = self.loosen_suggestions(
             context["paginator"].count, context["active_filters"]
@@ -269,6 +274,24 @@ class ProcedureListView(ListView):
         for procedure in context["object_list"]:
             procedure.outcome = figures.get(procedure.pk, outcomes.NO_FIGURE)
         return context
+
+    def found_nothing(self, count):
+        """A search by words alone that found no guide: editors are shown
+        those words (guides/missed.py). With a filter set too, it is the
+        filter that found nothing, not the words."""
+        form = self.filterset.form
+        if count or not self.filterset.is_bound or not form.is_valid():
+            return False
+        cleaned = form.cleaned_data
+        return bool(cleaned.get("q")) and not any(
+            value for name, value in cleaned.items() if name != "q"
+        )
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        # Rendered each time so each such search is counted, not once a cache.
+        response.page_cache_skip = self.missed
+        return response
 
     def rankings(self):
         """On a task's page: the fastest way per carrier (the one filtered, or
@@ -654,6 +677,8 @@ def robots_txt(request):
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
+        # The language switcher's links: each redirects to a page listed anyway.
+        "Disallow: /i18n/",
         "Allow: /",
         f"Sitemap: {sitemap}",
         "",

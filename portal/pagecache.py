@@ -402,7 +402,12 @@ def _serve(view, request, state, live, args, kwargs):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render"):
             response.render()
-        if response.status_code != 200 or response.cookies or response.streaming:
+        if (
+            response.status_code != 200
+            or response.cookies
+            or response.streaming
+            or getattr(response, "page_cache_skip", False)
+        ):
             # Not compressed: a response that sets a cookie may carry a
             # secret (a CSRF token) beside reflected input (BREACH).
             return response

@@ -111,6 +111,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
+    # Before the refusals below, so a refusal (414, 400) is in the page's
+    # language; it also redirects /zh/, /zh-cn/, /kh/ … to the site's prefixes.
+    "portal.locale.SiteLocaleMiddleware",
     # Before anything reads the body or queries the database, and inside the
     # header middleware so that a refusal carries the same headers.
     "portal.middleware.HostPortMiddleware",
@@ -119,7 +122,6 @@ MIDDLEWARE = [
     # Before the session or the user is read from the database.
     "portal.middleware.EditorStatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Answers If-None-Match / If-Modified-Since with 304 from the ETag and
     # Last-Modified that cached public pages carry.
@@ -215,6 +217,13 @@ LANGUAGES = [
     ("km", "ខ្មែរ"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A browser asking for none of these (French, Korean, Thai…) reads English,
+# the language such visitors most often read: portal.locale.
+UNKNOWN_LANGUAGE = "en"
+# The language a visitor switched to is remembered for a year (portal.locale);
+# Django's default is a cookie that ends with the browser session.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Phnom_Penh"
@@ -311,6 +320,7 @@ PERMISSIONS_POLICY = {
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool(
     "DJANGO_SECURE_COOKIES", not DEBUG
 )
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 if SESSION_COOKIE_SECURE:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from guides.sitemaps import SITEMAPS
 from guides.urls import carrier_urlpatterns
 from guides.views import robots_txt
-from portal import views
+from portal import locale, views
 from portal.pagecache import cached_page
 
 # The editors' admin carries the site's name, not "Django administration".
@@ -16,6 +16,7 @@ admin.site.site_header = admin.site.site_title = _("Cambodia SIM Guide")
 urlpatterns = [
     # Outside i18n_patterns: probes send no language and must not be redirected.
     path("healthz", views.healthz, name="healthz"),
+    path("i18n/switch/<str:code>/", locale.switch_language, name="switch-language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # An index of sections, each paged (guides/sitemaps.py), cached like every
@@ -44,3 +45,4 @@ urlpatterns += i18n_patterns(
 
 # A lost database connection shows the friendly 503 page, anything else the 500.
 handler500 = "portal.views.server_error"
+handler400 = "portal.views.bad_request"

@@ -16,7 +16,7 @@ from django.db import (
     OperationalError,
     connections,
 )
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -108,6 +108,18 @@ def database_unavailable(request):
     response["Retry-After"] = str(RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def bad_request(request, exception=None):
+    """handler400: the site's page in the request's language, rendered
+    without the request, whose Host header may be what was wrong (the
+    context processors would read it again and fail)."""
+    try:
+        html = render_to_string("400.html")
+    except Exception:
+        logger.exception("The 400 page could not be rendered")
+        html = "<!doctype html><title>400</title><h1>Bad request (400)</h1>"
+    return HttpResponseBadRequest(html)
 
 
 def server_error(request, *args, **kwargs):

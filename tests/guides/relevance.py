@@ -9,7 +9,8 @@ order. Two figures, each a mean over the queries:
 - precision@3: the share of the first three listed that are relevant, out of
   three or, for a query with fewer relevant guides, out of that many.
 
-tests/guides/test_relevance.py holds both to 0.9 on each database, and
+tests/guides/test_relevance.py holds MRR to 1 and precision@3 to 0.98 on
+each database, and
 `make bench` prints them (tests/perf/measurements.py, section "relevance").
 """
 
@@ -87,6 +88,46 @@ QUERIES = [
     ("km", "លុបចោល metfone", of("metfone", CANCEL)),
     ("km", "ស៊ីម ៣ ថ្ងៃ smart", of("smart", ALL)),
     ("km", "បញ្ចូលលុយ នៅហាង", by("shop", TOP_UP) | by("retailer", TOP_UP)),
+    # What people type (issue 22). Chinese homophone typos, read by pinyin
+    ("zh-hans", "冲值", TOP_UP),
+    ("zh-hans", "注消", CANCEL),
+    ("zh-hans", "smart冲值", of("smart", TOP_UP)),
+    # Traditional characters, read as Simplified
+    ("zh-hans", "註銷", CANCEL),
+    ("zh-hans", "儲值", TOP_UP),
+    ("zh-hans", "餘額", CHECK),
+    ("zh-hans", "查詢餘額 metfone", of("metfone", CHECK)),
+    ("zh-hans", "便利店儲值", by("retailer", TOP_UP)),
+    # colloquial Chinese and questions in a sentence
+    ("zh-hans", "充话费", TOP_UP),
+    ("zh-hans", "还剩多少钱", CHECK),
+    ("zh-hans", "怎么查话费余额", CHECK),
+    ("zh-hans", "我想注销我的手机卡", CANCEL),
+    ("zh-hans", "请问在营业厅怎么注销", by("shop", CANCEL)),
+    ("zh-hans", "我的号码怎么充值呢", TOP_UP),
+    # colloquial Khmer, and sentences without spaces
+    ("km", "ចាក់កាត", TOP_UP),
+    ("km", "ចាក់លុយ smart", of("smart", TOP_UP)),
+    ("km", "មើលលុយ", CHECK),
+    ("km", "ឆែកលុយ", CHECK),
+    ("km", "ពិនិត្យលុយ", CHECK),
+    ("km", "ឆែកលុយ metfone", of("metfone", CHECK)),
+    ("km", "ខ្ញុំចង់ពិនិត្យលុយ", CHECK),
+    ("km", "តើខ្ញុំត្រូវបិទលេខយ៉ាងម៉េច", CANCEL),
+    # English synonyms, places and sentences
+    ("en", "check credit", CHECK),
+    ("en", "how much credit do i have", CHECK),
+    ("en", "reload", TOP_UP),
+    ("en", "7-11", by("retailer", TOP_UP)),
+    ("en", "top up at 7-eleven", by("retailer", TOP_UP)),
+    ("en", "how do i top up my phone", TOP_UP),
+    ("en", "i want to cancel my sim card", CANCEL),
+    ("en", "tourist sim", CANCEL),  # the guides written for that card
+    # English typos: one edit, the same first letter
+    ("en", "recharg", TOP_UP),
+    ("en", "chek balance", CHECK),
+    ("en", "suspnd", SUSPEND),
+    ("en", "cancle metfone", of("metfone", CANCEL)),
 ]
 
 

@@ -104,9 +104,27 @@ def test_malformed_input_never_breaks_the_page(client, catalogue, query):
     assert response.status_code == 200
 
 
-def test_overlong_search_is_refused_with_a_message(client, catalogue):
-    response = client.get("/en/guides/", {"q": "x" * 5000})
-    assert "at most 100 characters" in response.content.decode()
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "only its first 100 characters were searched"),
+        ("zh-hans", "只搜索了前 100 个字符"),
+        ("km", "បានស្វែងរកតែ 100 តួអក្សរដំបូងប៉ុណ្ណោះ"),
+    ],
+)
+def test_an_overlong_search_searches_its_first_100_characters_and_says_so(
+    client, catalogue, language, message
+):
+    """Not Django's validator message and then every guide: the page's own
+    words, in its language, and the search of what fits."""
+    page = client.get(f"/{language}/guides/", {"q": "x" * 5000}).content.decode()
+    assert message in page
+    assert "Ensure this value" not in page and "at most 100" not in page
+    assert results(page) == []
+    long_cancel = "cancel " + "my number " * 20
+    page = client.get("/en/guides/", {"q": long_cancel}).content.decode()
+    assert "only its first 100 characters" in page
+    assert results(page)  # the first 100 characters still say "cancel"
 
 
 def test_empty_result_says_which_filter_to_loosen(client, catalogue):
