@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +8,10 @@ class GuidesConfig(AppConfig):
     verbose_name = _("Guides")
 
     def ready(self):
-        from guides import caching
+        # Imported when the apps are ready: these modules use the models.
+        from guides import caching, content_file
+        from guides.editorial import roles
 
-        caching.connect()
+        caching.connect(content_file.CONTENT_MODELS)
+        # The roles are applied after every migrate, and after a test flush.
+        post_migrate.connect(roles.apply, sender=self, dispatch_uid="guides-roles")

@@ -24,15 +24,13 @@ def next_publication():
     return Procedure.objects.scheduled().aggregate(at=Min("published_at"))["at"]
 
 
-def connect():
-    # The content file's list of models is the one list: a model added there
-    # moves the generation too. Imported here, when the apps are ready.
-    from guides.portable import CONTENT_MODELS
-
+def connect(content_models):
+    """Move the generation on every write to these models (the content file's
+    list, so a model added there moves it too) and to the recheck intervals."""
     pagecache.schedule(next_publication)
     # Not in the file, but guide pages show what is due by these intervals.
     intervals = apps.get_model("guides", "RecheckInterval")
-    for model in [*CONTENT_MODELS, intervals]:
+    for model in [*content_models, intervals]:
         label = model._meta.label
         post_save.connect(content_changed, sender=model, dispatch_uid=f"cache-{label}")
         post_delete.connect(

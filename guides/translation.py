@@ -62,6 +62,6 @@ reversion.register(Requirement)
 reversion.register(
     Procedure,
     follow=["steps", "requirements"],
-    # Rebuilt from the text by guides.search.reindex() after a restore.
+    # Rebuilt from the text by guides.search.engine.reindex() after a restore.
     exclude=["search_document", "search_pairs", "untranslated"],
 )

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from guides import feeds, views
-from guides.filters import ProcedureFilter
+from guides.public import feeds, views
+from guides.public.filters import ProcedureFilter
 from portal.pagecache import cached_page
 
 app_name = "guides"

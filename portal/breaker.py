@@ -49,10 +49,6 @@ class CircuitBreaker:
         self._probing = False
         _breakers.add(self)
 
-    @property
-    def is_open(self):
-        return self._down_since is not None
-
     def call(self, function, *args, **kwargs):
         """`function(*args, **kwargs)`, or `skipped` while the service is down.
 

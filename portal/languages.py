@@ -1,10 +1,6 @@
 """Which of the site's languages a translated object has text in."""
 
-from functools import reduce
-from operator import or_
-
 from django.conf import settings
-from django.db.models import Q
 from modeltranslation.translator import NotRegistered, translator
 
 
@@ -55,24 +51,6 @@ def missing_languages(objects, field_names):
                 missing.append(code)
                 break
     return missing
-
-
-def missing_language_q(field_names, code):
-    """missing_languages() as a database condition: true where `code` lacks
-    text in a field that has text in some language."""
-
-    def empty(name, language):
-        field = column(name, language)
-        return Q(**{f"{field}__isnull": True}) | Q(**{field: ""})
-
-    return reduce(
-        or_,
-        (
-            empty(name, code)
-            & reduce(or_, (~empty(name, other) for other in language_codes()))
-            for name in field_names
-        ),
-    )
 
 
 def fallback_chain(language):

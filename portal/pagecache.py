@@ -45,14 +45,15 @@ from django.db import (
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.http import HttpResponse, HttpResponseNotAllowed, QueryDict
+from django.template import engines
 from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from portal.breaker import CircuitBreaker, Skipped
 from portal.models import ContentGeneration
+from portal.outage import database_unavailable
 from portal.rediscache import CacheUnavailable
-from portal.views import database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -285,12 +286,9 @@ class Memo:
                     self._values.popitem(last=False)
         return value
 
-    def clear(self, keep=()):
-        """Forget everything but the keys in `keep` (for benchmarks of a page's
-        first visit after a change)."""
+    def clear(self):
         with self._lock:
-            for key in [key for key in self._values if key not in keep]:
-                del self._values[key]
+            self._values.clear()
 
 
 memo = Memo(max_entries=500)
@@ -304,8 +302,6 @@ def warm(log=logger):
     """Compile the public templates and build the warmers' entries, then close
     the connections (a forked worker must not share one). A database that does
     not answer leaves the workers to build them."""
-    from django.template import engines
-
     started = time.monotonic()
     try:
         for engine in engines.all():

@@ -4,9 +4,9 @@ from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from guides.sitemaps import SITEMAPS
+from guides.public.sitemaps import SITEMAPS
+from guides.public.views import robots_txt
 from guides.urls import carrier_urlpatterns
-from guides.views import robots_txt
 from portal import locale, views
 from portal.pagecache import cached_page
 
@@ -19,7 +19,7 @@ urlpatterns = [
     path("i18n/switch/<str:code>/", locale.switch_language, name="switch-language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    # An index of sections, each paged (guides/sitemaps.py), cached like every
+    # An index of sections, each paged (guides/public/sitemaps.py), cached like every
     # public page: one sitemap of 10,000 guides in three languages was 16 MB
     # and took 7 s to build.
     path(

@@ -1,5 +1,5 @@
-"""Operational views: the health check, the page for an unreachable database,
-and the service worker that keeps guides for offline use."""
+"""Operational views: the health check, the error handlers and the service
+worker that keeps guides for offline use."""
 
 import logging
 import sys
@@ -22,18 +22,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as default_server_error
 
+from portal.outage import database_unavailable
+from portal.pagecache import database
+
 logger = logging.getLogger(__name__)
-
-# Seconds a visitor's browser (or a proxy) should wait before trying again.
-RETRY_AFTER = 30
-
-# If even the template cannot be rendered, this is what a visitor sees.
-FALLBACK_503 = (
-    "<!doctype html><meta charset=utf-8><title>503</title>"
-    "<h1>暂时无法访问 · Temporarily unavailable</h1>"
-    "<p>请稍后再试。Please try again in a minute.</p>"
-)
-
 
 # The health check answers within this many seconds, whatever the database
 # does: a load balancer's probe typically gives up after 2 to 5 s.
@@ -87,27 +79,9 @@ def healthz(request):
             "database unavailable\n", status=503, content_type="text/plain"
         )
     # A new connection works: pages need not wait for their process's next
-    # try to find the database back (portal/pagecache.py). Imported here:
-    # the page cache imports this module for its 503 page.
-    from portal.pagecache import database
-
+    # try to find the database back (portal/pagecache.py).
     database.succeeded()
     return HttpResponse("ok\n", content_type="text/plain")
-
-
-def database_unavailable(request):
-    """The friendly 503 page: it renders without touching the database."""
-    try:
-        # No request, so no context processors: nothing lazy (the user, the
-        # session) can reach for the database while the page renders.
-        html = render_to_string("503.html")
-    except Exception:
-        logger.exception("The 503 page could not be rendered")
-        html = FALLBACK_503
-    response = HttpResponse(html, status=503)
-    response["Retry-After"] = str(RETRY_AFTER)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def bad_request(request, exception=None):

@@ -1,12 +1,12 @@
 import pytest
 
-from guides import portable
+from guides import content_file
 
 
 @pytest.fixture
 def seeded(db):
     """The real seed content, loaded into the test database."""
-    return portable.import_file(portable.SEED_FILE)
+    return content_file.import_file(content_file.SEED_FILE)
 
 
 @pytest.fixture(autouse=True)

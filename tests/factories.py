@@ -9,8 +9,8 @@ from itertools import count
 from django.utils import timezone
 
 from carriers.models import CardType, Carrier
-from guides import search
 from guides.models import Document, Procedure, Requirement, Status, Step, Task
+from guides.search import engine
 
 _serial = count(1)
 
@@ -76,13 +76,13 @@ def make_procedure(steps=0, requirements=0, **overrides):
         Requirement.objects.create(
             procedure=procedure, position=position, document=make_document()
         )
-    search.reindex(procedure)
+    engine.reindex(procedure)
     return procedure
 
 
 def make_step(procedure, **overrides):
     step = _create_step(procedure, **overrides)
-    search.reindex(procedure)
+    engine.reindex(procedure)
     return step
 
 

@@ -8,7 +8,7 @@ sixth of the document's size and its trigram index answers a pair as a word.
 
 from django.db import migrations, models
 
-from guides.search import pairs_for
+from guides.search.engine import pairs_for
 
 CREATE = (
     "CREATE INDEX IF NOT EXISTS guides_proc_pairs_trgm "

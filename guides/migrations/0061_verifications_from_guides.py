@@ -1,8 +1,7 @@
 """The guides' own "verified on / by / how / where" become each guide's first
-recorded check of the whole guide; the re-check intervals get their defaults;
-Publishers may change the intervals, Editors see them and the checks."""
+recorded check of the whole guide; the re-check intervals get their defaults.
+(Who may see and change them: guides/editorial/roles.py.)"""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 # The defaults of guides.models.DEFAULT_RECHECK_DAYS when this was written.
@@ -14,8 +13,6 @@ DAYS = {
     "duration": 90,
     "documents": 90,
 }
-VIEW = ["view_recheckinterval", "view_verification"]
-CHANGE = ["change_recheckinterval"]
 
 
 def copy_verifications(apps):
@@ -47,21 +44,7 @@ def forward(apps, schema_editor):
     RecheckInterval = apps.get_model("guides", "RecheckInterval")
     for fact, days in DAYS.items():
         RecheckInterval.objects.get_or_create(fact=fact, defaults={"days": days})
-
-    app_config = apps.get_app_config("guides")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    view = Permission.objects.filter(content_type__app_label="guides", codename__in=VIEW)
-    change = Permission.objects.filter(
-        content_type__app_label="guides", codename__in=CHANGE
-    )
-    for group in Group.objects.filter(name__in=["Editors", "Publishers"]):
-        group.permissions.add(*view)
-        if group.name == "Publishers":
-            group.permissions.add(*change)
+    # Permissions: guides/editorial/roles.py, applied after every migrate.
 
 
 def backward(apps, schema_editor):

@@ -1,6 +1,6 @@
 from django import template
 
-from guides.history import version_time
+from guides.editorial.history import version_time
 
 register = template.Library()
 

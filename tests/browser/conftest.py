@@ -1,4 +1,3 @@
-import importlib
 import os
 import shutil
 from unittest import mock
@@ -13,6 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 # unless told that this test process is not serving async requests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from guides.editorial import roles
 from tests.browser import save_screenshot
 
 CHROMIUM = "/usr/bin/chromium"
@@ -101,37 +101,6 @@ def console_errors(page):
 
 @pytest.fixture
 def groups(transactional_db):
-    """The Editors and Publishers groups as the migrations make them: another
-    transactional test's flush removes groups (permissions come back with
-    post_migrate). Built from the migrations' lists, not by running them: they
-    switch the app registry's models off and on."""
-    from django.contrib.auth.models import Group, Permission
-
-    made = importlib.import_module("guides.migrations.0003_editor_groups")
-    reports = importlib.import_module("guides.migrations.0005_report_permissions")
-    notes = importlib.import_module(
-        "guides.migrations.0030_change_notes_only_through_the_workflow"
-    )
-    checks = importlib.import_module("guides.migrations.0061_verifications_from_guides")
-    carriers = importlib.import_module(
-        "guides.migrations.0080_carriers_changed_by_publishers"
-    )
-    wanted = [*made.codenames()]
-    wanted += [("guides", codename) for codename in reports.CODENAMES + checks.VIEW]
-    editors = [
-        p
-        for p in wanted
-        if p[1] not in notes.EDITORS_LOSE
-        and not (p[0] == "carriers" and p[1] in carriers.EDITORS_LOSE)
-    ]
-    publishers = [p for p in wanted if p[1] not in notes.PUBLISHERS_LOSE]
-    publishers += [("guides", "publish_procedure")]
-    publishers += [("guides", codename) for codename in checks.CHANGE]
-    for name, codenames in (("Editors", editors), ("Publishers", publishers)):
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(
-            [
-                Permission.objects.get(content_type__app_label=app, codename=code)
-                for app, code in codenames
-            ]
-        )
+    """The Editors and Publishers groups: another transactional test's flush
+    removes groups; the roles put them back as every migrate does."""
+    roles.apply()

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from guides import portable
+from guides import content_file
 from tests.browser import save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,7 +15,7 @@ SCREEN_HEIGHT = 740
 
 @pytest.fixture
 def site(live_server):
-    portable.import_file(portable.SEED_FILE)
+    content_file.import_file(content_file.SEED_FILE)
     return live_server.url
 
 

@@ -4,7 +4,7 @@ connection: the service worker (static/sw.js) keeps them."""
 import pytest
 from playwright.sync_api import expect
 
-from guides import portable
+from guides import content_file
 from guides.models import Procedure, Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,7 +14,7 @@ SLUG = "smart-cancel-shop"
 
 @pytest.fixture
 def site(live_server):
-    portable.import_file(portable.SEED_FILE)
+    content_file.import_file(content_file.SEED_FILE)
     return live_server.url
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from guides import services
+from guides.editorial import services
 from guides.models import Fact, Report
 from tests.browser import save_screenshot
 from tests.editing import make_user

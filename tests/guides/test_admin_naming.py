@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from guides import services
+from guides.editorial import services
 from tests.factories import make_procedure
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carriers.models import CardType, Carrier, Contact
-from guides import history, services
+from guides.editorial import history, services
 from guides.models import Procedure, Report, ReportStatus, Status, Update, UpdateKind
 from tests.editing import NOTES, form_data, login, make_user
 from tests.factories import make_procedure
@@ -253,9 +253,9 @@ def run(name, client, w):
                 "action": "verify",
                 "_selected_action": [guide.pk],
                 "apply": "1",
-                "verified_on": timezone.localdate().isoformat(),
+                "checked_on": timezone.localdate().isoformat(),
                 "method": "website",
-                "url": "https://attacker.example/",
+                "evidence_url": "https://attacker.example/",
             },
         )
         return outcome(

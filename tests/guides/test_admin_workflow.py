@@ -1,5 +1,5 @@
 """Publishing through the guide admin (guides/admin.py ProcedureAdminForm and
-guides/services.py): review, publish, withdraw, change notes, scheduled
+guides/editorial/services.py): review, publish, withdraw, change notes, scheduled
 publication, preview and verification."""
 
 from datetime import timedelta
@@ -362,18 +362,18 @@ def test_verification_action_asks_how_and_records_who(client, publisher):
 
     response = client.post(
         CHANGELIST_URL,
-        {**selected, "apply": "1", "verified_on": "2026-01-05", "method": "website"},
+        {**selected, "apply": "1", "checked_on": "2026-01-05", "method": "website"},
     )
-    assert "address of the page" in str(response.context["form"].errors["url"])
+    assert "address of the page" in str(response.context["form"].errors["evidence_url"])
 
     response = client.post(
         CHANGELIST_URL,
         {
             **selected,
             "apply": "1",
-            "verified_on": "2026-01-05",
+            "checked_on": "2026-01-05",
             "method": "hotline",
-            "url": "",
+            "evidence_url": "",
         },
     )
     assert response.status_code == 302

@@ -1,4 +1,4 @@
-"""The editors' "Needs attention" queue (guides/attention.py): open reports,
+"""The editors' "Needs attention" queue (guides/queue.py): open reports,
 failing steps, changed sources, guides due for re-check, missing translations
 and unfetchable sources, one item at a time, each claimed by one editor; done
 items leave it."""
@@ -12,7 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from guides import attention, outcomes, search, services
+from guides.attention import queue
+from guides.editorial import services
+from guides.feedback import outcomes
 from guides.models import (
     Claim,
     Fact,
@@ -24,6 +26,7 @@ from guides.models import (
     SourceCheck,
     SourceCheckResult,
 )
+from guides.search import engine
 from tests.editing import login, make_user
 from tests.factories import make_procedure
 
@@ -63,7 +66,7 @@ def test_the_queue_lists_reports_then_due_rechecks_then_missing_translations(
     )
     untranslated = make_procedure(title_en="Mostly done", verified_on=today, steps=1)
     untranslated.steps.update(title_km="")
-    search.reindex(untranslated)  # as every save through the product does
+    engine.reindex(untranslated)  # as every save through the product does
     Report.objects.create(procedure=fresh, message="The shop moved to Street 63.")
     Report.objects.create(
         procedure=fresh, message="Old news", status=ReportStatus.FIXED
@@ -162,7 +165,7 @@ def test_a_claim_lapses_after_a_week(client, clock):
     guide = make_procedure(steps=1)
     login(client, make_user("anna", "Editors"))
     claim(client, guide)
-    clock.shift(timedelta(days=attention.CLAIM_DAYS, minutes=1))
+    clock.shift(timedelta(days=queue.CLAIM_DAYS, minutes=1))
     login(client, make_user("bora", "Editors"))
     assert "Claimed: the item is yours" in claim(client, guide).content.decode()
     assert Claim.objects.get().user.username == "bora"
@@ -217,7 +220,7 @@ def test_the_queue_pages_fifty_items_in_constant_queries(
         guide = make_procedure(title_en=f"Unchecked {n}", steps=2)
         if n % 2:
             guide.steps.update(body_zh_hans="")
-            search.reindex(guide)
+            engine.reindex(guide)
         Report.objects.create(procedure=guide, message=f"Report {n}")
     # Session, user, permissions; per kind (seven) its rows on the page with
     # their count, or its count; what the rows show; the claims: as many for
@@ -244,16 +247,15 @@ def test_the_queue_pages_fifty_items_in_constant_queries(
 
 def test_a_new_kind_is_one_entry_in_kinds(client, editor, monkeypatch):
     guide = make_procedure(title_en="Odd one", verified_on=timezone.localdate())
-    odd = attention.Kind(
+    odd = queue.Kind(
         "odd",
         "Odd guide",
-        lambda: attention.current_guides().filter(pk=guide.pk),
+        lambda: queue.current_guides().filter(pk=guide.pk),
         lambda guides: [
-            attention.Item(attention.KINDS[-1], g.pk, g, "Look at it", "/")
-            for g in guides
+            queue.Item(queue.KINDS[-1], g.pk, g, "Look at it", "/") for g in guides
         ],
     )
-    monkeypatch.setattr(attention, "KINDS", [*attention.KINDS, odd])
+    monkeypatch.setattr(queue, "KINDS", [*queue.KINDS, odd])
     response = client.get(URL, {"kind": "odd"})
     assert rows(response) == [("odd", "Odd one")]
     assert "Odd guide" in response.content.decode()
@@ -267,7 +269,7 @@ def test_the_languages_a_guide_lacks_are_kept_with_its_search_text(client, edito
     guide.steps.filter(position=2).update(body_km="", title_en="")
     guide.summary_zh_hans = ""
     guide.save()
-    search.reindex(guide)
+    engine.reindex(guide)
     guide.refresh_from_db()
     assert guide.untranslated == "zh-hans,en,km"
     # The queue and the guide list's filter agree.

@@ -3,8 +3,8 @@ import re
 import pytest
 
 from carriers.models import CardType
-from guides.fastest import calendar_days_at_most, hours_range, rank
 from guides.models import Channel, DurationUnit, Procedure
+from guides.public.fastest import calendar_days_at_most, hours_range, rank
 from tests.factories import make_card_type, make_carrier, make_procedure, make_task
 
 pytestmark = pytest.mark.django_db

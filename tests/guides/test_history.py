@@ -1,4 +1,4 @@
-"""Every save kept (guides/history.py with django-reversion): compare and
+"""Every save kept (guides/editorial/history.py with django-reversion): compare and
 restore versions in the admin, and the refused second save of a stale form."""
 
 import re
@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 from reversion.models import Version
 
-from guides import history, services
+from guides.editorial import history, services
 from guides.models import Procedure, Status, UpdateKind
 from tests.editing import (
     NOTES,
@@ -232,7 +232,7 @@ def test_a_verification_in_between_is_kept_by_a_later_save(client):
     services.procedure_verify(
         procedures=Procedure.objects.filter(pk=guide.pk),
         user=user,
-        verified_on=guide.created_at.date(),
+        checked_on=guide.created_at.date(),
         method="shop",
     )
     data.update(minor_reason="Tidying up", title_en="Carol's title")

@@ -1,6 +1,6 @@
 """import_content checks the whole file as the admin checks an editor's input,
 reports every problem at its place in the file, and writes nothing unless the
-file is valid (guides/portable.py Checker); check_content and a migration
+file is valid (guides/content_file.py Checker); check_content and a migration
 deal with what an unchecked import left in a database."""
 
 import copy
@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from carriers.models import Carrier
-from guides import portable
+from guides import content_file
 from guides.models import Document, Procedure, Requirement, Status, Step
 from portal.models import ContentGeneration
 from tests.factories import (
@@ -38,7 +38,7 @@ def content(db):
     guide = make_procedure(slug="cancel-metfone", carrier=carrier, fee_amount=1)
     make_step(guide, position=1)
     make_step(guide, position=2)
-    data = portable.export_data()
+    data = content_file.export_data()
     for model in (Step, Procedure):
         model.objects.all().delete()
     return data
@@ -273,7 +273,7 @@ def test_nan_and_infinity_are_refused_when_the_file_is_read(content, tmp_path):
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(content, tmp_path):
-    guide(content)["summary"]["en"] = "x" * (2 * portable.MEGABYTE)
+    guide(content)["summary"]["en"] = "x" * (2 * content_file.MEGABYTE)
     path = tmp_path / "content.json"
     path.write_text(json.dumps(content, default=str), "utf-8")
     with pytest.raises(CommandError, match=r"is 2\.0 MB; the limit is 1 MB"):
@@ -281,7 +281,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(content, tmp_pa
             "import_content", str(path), "--max-size", "1", stdout=io.StringIO()
         )
     call_command("import_content", str(path), stdout=io.StringIO())
-    assert Procedure.objects.get().summary_en == "x" * (2 * portable.MEGABYTE)
+    assert Procedure.objects.get().summary_en == "x" * (2 * content_file.MEGABYTE)
 
 
 def test_who_verified_a_guide_survives_export_and_import_into_an_empty_site(
@@ -289,14 +289,14 @@ def test_who_verified_a_guide_survives_export_and_import_into_an_empty_site(
 ):
     verifier = User.objects.create_user("sokha", password="x", is_staff=True)
     make_procedure(slug="checked", verified_by=verifier)
-    first = portable.export_json()
+    first = content_file.export_json()
     assert json.loads(first)["users"] == ["sokha"]
     Procedure.objects.all().delete()
     User.objects.all().delete()
     path = tmp_path / "content.json"
     path.write_text(first, "utf-8")
     call_command("import_content", str(path), stdout=io.StringIO())
-    assert portable.export_json() == first
+    assert content_file.export_json() == first
     # The name only: the user cannot log in until an administrator says so.
     created = User.objects.get(username="sokha")
     assert not created.is_active and not created.has_usable_password()
@@ -309,7 +309,7 @@ def test_check_content_lists_what_an_unchecked_import_left(seeded):
     out = io.StringIO()
     with pytest.raises(CommandError, match="The content has 1 problem"):
         call_command("check_content", stdout=out)
-    index = [p["slug"] for p in portable.export_data()["procedures"]].index(slug)
+    index = [p["slug"] for p in content_file.export_data()["procedures"]].index(slug)
     assert (
         f"procedures[{index}].status: Value 'bogus' is not a valid choice. "
         f"(guide {slug})" in out.getvalue()
@@ -347,7 +347,7 @@ def test_the_migration_empties_a_fee_stored_as_infinity(client):
     assert Procedure.objects.get(pk=guide.pk).fee_amount is None
     assert Procedure.objects.get(pk=kept.pk).fee_amount == Decimal("3.50")
     assert client.get(guide.get_absolute_url()).status_code == 200
-    assert portable.export_data()["procedures"]
+    assert content_file.export_data()["procedures"]
 
 
 def with_requirement(data, document_kind, **requirement):
@@ -372,7 +372,7 @@ def test_documents_and_requirements_carry_their_kind_and_audience(content):
         position=1,
         audience="foreigner",
     )
-    data = portable.export_data()
+    data = content_file.export_data()
     assert {"slug": "cash", "kind": "ready"}.items() <= next(
         d for d in data["documents"] if d["slug"] == "cash"
     ).items()

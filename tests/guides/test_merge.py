@@ -1,5 +1,5 @@
 """Two editors on one guide: a save from an out-of-date form is merged three-way
-with the guide as saved now (guides/merge.py). Nothing anyone saved is lost,
+with the guide as saved now (guides/editorial/merge.py). Nothing anyone saved is lost,
 and where both changed the same thing the editor chooses before anything is
 written."""
 

@@ -1,4 +1,4 @@
-"""Searches that found nothing (guides/missed.py): counted by their words
+"""Searches that found nothing (guides/search/missed.py): counted by their words
 alone, shown to editors in Needs attention, forgotten after 90 days."""
 
 from datetime import timedelta
@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from guides import missed
 from guides.models import MissedSearch
+from guides.search import missed
 from tests.editing import login
 from tests.factories import make_procedure
 from tests.pages import found

@@ -1,4 +1,4 @@
-"""“Did this work?” (guides/outcomes.py, views.did_it_work): the form on the
+"""“Did this work?” (guides/feedback/outcomes.py, views.did_it_work): the form on the
 cached guide page, the figures it feeds, and the task a run of “no” opens."""
 
 import re
@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from guides import outcomes
+from guides.feedback import outcomes
 from guides.models import FailingStep, Outcome
 from portal.models import ContentGeneration, RateLimitCounter
 from tests.editing import login, make_user

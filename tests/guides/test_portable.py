@@ -1,4 +1,4 @@
-"""The content file (guides/portable.py, export_content / import_content): a
+"""The content file (guides/content_file.py, export_content / import_content): a
 lossless, repeatable round trip."""
 
 import io
@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from carriers.models import CardType, Carrier, Contact, Wallet
-from guides import portable
+from guides import content_file
 from guides.models import (
     Advice,
     Fact,
@@ -41,7 +41,7 @@ from tests.pages import found
 
 pytestmark = pytest.mark.django_db
 
-CONTENT_MODELS = portable.CONTENT_MODELS
+CONTENT_MODELS = content_file.CONTENT_MODELS
 
 
 def export():
@@ -216,7 +216,10 @@ def test_export_import_into_an_empty_database_export_gives_the_same_file(
 
 def test_the_file_names_rows_by_slug_and_holds_every_language(rich_content):
     data = json.loads(export())
-    assert data["format"] == portable.FORMAT and data["version"] == portable.VERSION
+    assert (
+        data["format"] == content_file.FORMAT
+        and data["version"] == content_file.VERSION
+    )
     guide = next(p for p in data["procedures"] if p["slug"] == "cancel-metfone")
     assert guide["carrier"] == "metfone"
     assert guide["card_types"] == [["metfone", "3-day"]]
@@ -270,7 +273,9 @@ def test_import_updates_changed_rows_and_makes_children_match_the_file(
 
 def test_a_file_of_another_version_is_refused(tmp_path, db):
     with pytest.raises(CommandError, match="version 99"):
-        import_text(json.dumps({"format": portable.FORMAT, "version": 99}), tmp_path)
+        import_text(
+            json.dumps({"format": content_file.FORMAT, "version": 99}), tmp_path
+        )
 
 
 def test_a_reference_to_a_missing_carrier_is_refused_and_nothing_is_saved(tmp_path, db):
@@ -299,15 +304,15 @@ def test_dry_run_saves_nothing(rich_content, tmp_path):
 
 
 def test_every_content_model_is_in_the_file():
-    """A new model in carriers or guides must get an entry in portable.KINDS."""
+    """A new model in carriers or guides must get an entry in content_file.KINDS."""
     exported = set(CONTENT_MODELS)
     missing = [
         model._meta.label
         for app in ("carriers", "guides")
         for model in apps.get_app_config(app).get_models()
-        if model not in exported and model not in portable.NOT_CONTENT
+        if model not in exported and model not in content_file.NOT_CONTENT
     ]
-    assert not missing, f"add these to guides.portable.KINDS: {missing}"
+    assert not missing, f"add these to guides.content_file.KINDS: {missing}"
 
 
 def test_the_seed_content_round_trips(seeded, tmp_path):
@@ -323,9 +328,9 @@ def test_the_seed_content_round_trips(seeded, tmp_path):
 def test_export_queries_do_not_grow_with_the_content(django_assert_max_num_queries):
     make_procedure(steps=2, requirements=1)
     with CaptureQueriesContext(connection) as few:
-        portable.export_data()
+        content_file.export_data()
     for _ in range(5):
         make_procedure(steps=4, requirements=3)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        data = portable.export_data()
+        data = content_file.export_data()
     assert len(data["procedures"]) == 6

@@ -1,7 +1,7 @@
 import pytest
 
-from guides import search
 from guides.models import Procedure
+from guides.search import engine
 from tests.editing import open_form, save_form, step_field
 from tests.factories import make_procedure, make_step
 from tests.pages import found, slugs
@@ -52,8 +52,8 @@ def test_an_edit_in_the_admin_is_found_at_once_and_the_old_text_is_not(
 
 
 def test_pairs_are_the_chinese_two_character_sequences_once_in_order():
-    assert search.pairs_for("办理注销 sim 注销手续 ស៊ីម") == " 办理 理注 注销 销手 手续 "
-    assert search.pairs_for("only latin and ខ្មែរ") == ""
+    assert engine.pairs_for("办理注销 sim 注销手续 ស៊ីម") == " 办理 理注 注销 销手 手续 "
+    assert engine.pairs_for("only latin and ខ្មែរ") == ""
 
 
 def test_khmer_search_finds_a_khmer_step(client):

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from guides import search
 from guides.models import Procedure
+from guides.search import engine
 from tests.factories import make_carrier, make_procedure, make_task
 from tests.pages import found, slugs
 
@@ -110,16 +110,16 @@ def test_lost_phone_is_not_corrected_into_another_task_on_the_seed(client, seede
 
 
 def test_a_latin_typo_is_one_edit_from_a_word_with_the_same_first_letter():
-    assert search.edit_distance("cancle", "cancel", 1) == 1  # a swap
-    assert search.edit_distance("lost", "clos", 1) > 1
-    assert search.edit_distance("lost", "left", 1) > 1
+    assert engine.edit_distance("cancle", "cancel", 1) == 1  # a swap
+    assert engine.edit_distance("lost", "clos", 1) > 1
+    assert engine.edit_distance("lost", "left", 1) > 1
 
 
 def test_a_typo_beside_a_task_word_is_not_corrected_into_another_task(client, seeded):
     """ "cancel balanse": "balanse" is one edit from "balance", the balance
     task's word; the query asks to cancel, so it is not corrected across."""
-    assert search.correct("cancel balanse") is None
-    assert search.correct("chek balance") == "check balance"
+    assert engine.correct("cancel balanse") is None
+    assert engine.correct("chek balance") == "check balance"
 
 
 # --- homophones and Traditional characters ------------------------------------
@@ -143,8 +143,8 @@ def test_a_homophone_of_two_tasks_words_is_not_corrected(client):
     make_task(slug="a", search_terms_zh_hans="试题")
     make_task(slug="b", search_terms_zh_hans="事体")
     make_procedure(slug="guide")
-    search_words = search.vocabulary()
-    assert search.same_sound("适体", search_words) is None
+    search_words = engine.vocabulary()
+    assert engine.same_sound("适体", search_words) is None
 
 
 @pytest.mark.parametrize(

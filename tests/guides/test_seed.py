@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from carriers.models import Carrier, Contact
-from guides import portable
+from guides import content_file
 from guides.models import (
     Channel,
     Document,
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 # Every model with translated fields, as modeltranslation has them registered.
 TRANSLATED = {
     model: translated_fields(model)
-    for model in portable.CONTENT_MODELS
+    for model in content_file.CONTENT_MODELS
     if translated_fields(model)
 }
 
@@ -37,7 +37,7 @@ def snapshot():
 
 def test_loading_twice_changes_nothing(seeded):
     before = snapshot()
-    again = portable.import_file(portable.SEED_FILE)
+    again = content_file.import_file(content_file.SEED_FILE)
     assert (again.created, again.updated, again.deleted) == (0, 0, 0)
     assert snapshot() == before
 
@@ -45,7 +45,9 @@ def test_loading_twice_changes_nothing(seeded):
 def test_the_seed_is_an_export_file_as_export_writes_it(seeded):
     # One content format: exporting the loaded seed gives the seed file back,
     # byte for byte, so the seed can be edited, diffed and reviewed as one.
-    assert portable.export_json() == portable.SEED_FILE.read_text(encoding="utf-8")
+    assert content_file.export_json() == content_file.SEED_FILE.read_text(
+        encoding="utf-8"
+    )
 
 
 def test_seed_is_complete_in_all_three_languages(seeded):
@@ -128,7 +130,7 @@ def test_loading_the_seed_if_empty_leaves_an_editors_database_alone(seeded, caps
     guide = Procedure.objects.first()
     guide.title_en = "Edited by an editor"
     guide.save()
-    call_command("import_content", str(portable.SEED_FILE), "--if-empty")
+    call_command("import_content", str(content_file.SEED_FILE), "--if-empty")
     assert "nothing imported" in capsys.readouterr().out
     guide.refresh_from_db()
     assert guide.title_en == "Edited by an editor"

@@ -1,4 +1,4 @@
-"""The sitemap (guides/sitemaps.py): every language of every public guide, split
+"""The sitemap (guides/public/sitemaps.py): every language of every public guide, split
 into pages that the index lists."""
 
 import xml.etree.ElementTree as ET
@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from guides.models import Status
-from guides.sitemaps import ProcedureSitemap
+from guides.public.sitemaps import ProcedureSitemap
 from tests.factories import make_procedure
 
 pytestmark = pytest.mark.django_db

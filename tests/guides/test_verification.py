@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from guides import services
+from guides.editorial import services
 from guides.models import (
     Fact,
     Procedure,
@@ -183,7 +183,7 @@ def test_editors_cannot_record_a_check_of_a_live_guide_by_url_or_action(client):
             "action": "verify",
             "_selected_action": [guide.pk],
             "apply": "1",
-            "verified_on": str(timezone.localdate()),
+            "checked_on": str(timezone.localdate()),
             "method": "hotline",
         },
         follow=True,

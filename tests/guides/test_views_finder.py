@@ -1,5 +1,6 @@
-"""The guide finder (guides/views.py ProcedureListView with guides/filters.py and
-guides/paging.py): filters, messages for bad values, paging, query counts."""
+"""The guide finder (guides/public/views.py ProcedureListView with
+guides/public/filters.py and guides/public/paging.py): filters, messages for bad
+values, paging, query counts."""
 
 import re
 

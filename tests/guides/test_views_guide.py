@@ -1,4 +1,4 @@
-"""A guide's page, its print view and its counter card (guides/views.py
+"""A guide's page, its print view and its counter card (guides/public/views.py
 ProcedureDetailView, ProcedurePrintView, CounterCardView and their templates)."""
 
 import gzip

@@ -1,5 +1,5 @@
 """The home page, a carrier's page, robots.txt, and the addresses around them
-(guides/views.py HomeView, CarrierDetailView, robots_txt; the language redirect
+(guides/public/views.py HomeView, CarrierDetailView, robots_txt; the language redirect
 and the 404 page)."""
 
 import re

@@ -1,4 +1,4 @@
-"""A visitor reports a problem (guides/views.py report_problem, ReportForm): the
+"""A visitor reports a problem (guides/public/views.py report_problem, ReportForm): the
 form, its refusals, and the per-client limit (portal/ratelimit.py)."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Watched sources (guides/watch.py, manage.py check_sources), fetched from an
+"""Watched sources (guides/watcher.py, manage.py check_sources), fetched from an
 HTTP server the tests start on 127.0.0.1."""
 
 import hashlib
@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from guides import watch
 from guides.models import Claim, Source, SourceCheck, SourceCheckResult
+from guides.watch import watcher
 from tests.editing import login, make_user
 from tests.factories import make_procedure
 
@@ -87,7 +87,7 @@ def site(settings):
 @pytest.fixture(autouse=True)
 def quick(monkeypatch):
     """No pause between requests to the test server's one host."""
-    monkeypatch.setattr(watch, "PAUSE_SECONDS", 0)
+    monkeypatch.setattr(watcher, "PAUSE_SECONDS", 0)
 
 
 def watched(site, path, key=None, **fields):
@@ -156,7 +156,7 @@ def test_a_change_flags_the_guides_citing_it_with_a_diff(site, client):
         guide.sources.add(source)
     run()
     # Fetched first: nothing to compare with, nothing flagged.
-    assert not watch.guides_with_changed_sources().exists()
+    assert not watcher.guides_with_changed_sources().exists()
 
     checked_before.verified_on = today - timedelta(days=3)
     checked_before.save()
@@ -167,8 +167,8 @@ def test_a_change_flags_the_guides_citing_it_with_a_diff(site, client):
     assert check.result == SourceCheckResult.CHANGED
     assert "-Fee: free\n+Fee: US$1" in check.diff
     assert "+1 −1 lines; 2 guide(s) in Needs attention" in output
-    assert set(watch.guides_with_changed_sources()) == {checked_before, never_checked}
-    assert not_citing not in watch.guides_with_changed_sources()
+    assert set(watcher.guides_with_changed_sources()) == {checked_before, never_checked}
+    assert not_citing not in watcher.guides_with_changed_sources()
 
     # Each is an item of the Needs attention queue, linking to the diff.
     login(client, make_user("editor", "Editors"))
@@ -199,7 +199,7 @@ def test_a_change_flags_the_guides_citing_it_with_a_diff(site, client):
     )
     checked_before.verified_on = today
     checked_before.save()
-    assert list(watch.guides_with_changed_sources()) == [never_checked]
+    assert list(watcher.guides_with_changed_sources()) == [never_checked]
     items = client.get(queue, {"kind": "source_changed"}).context["items"]
     assert [item.procedure for item in items] == [never_checked]
 
@@ -211,7 +211,7 @@ def test_a_change_flags_the_guides_citing_it_with_a_diff(site, client):
     assert response.status_code == 302
     check.refresh_from_db()
     assert check.reviewed_by.username == "editor"
-    assert not watch.guides_with_changed_sources().exists()
+    assert not watcher.guides_with_changed_sources().exists()
     # Done, so out of the queue, claim or not.
     assert not client.get(queue, {"kind": "source_changed"}).context["items"]
 
@@ -291,9 +291,9 @@ def test_the_admin_shows_the_diff_escaped_and_marked(site, client):
 def test_failures_are_stored_printed_and_fail_the_command(
     site, monkeypatch, setup, error
 ):
-    monkeypatch.setattr(watch, "MAX_BYTES", 4096)
-    monkeypatch.setattr(watch, "TIMEOUT", httpx.Timeout(0.5))
-    monkeypatch.setattr(watch, "TOTAL_SECONDS", 1)
+    monkeypatch.setattr(watcher, "MAX_BYTES", 4096)
+    monkeypatch.setattr(watcher, "TIMEOUT", httpx.Timeout(0.5))
+    monkeypatch.setattr(watcher, "TOTAL_SECONDS", 1)
     setup(site)
     source = watched(site, "/page")
     output, failed = run()
@@ -304,7 +304,7 @@ def test_failures_are_stored_printed_and_fail_the_command(
     assert failed == (
         "1 checked: 0 unchanged, 0 changed, 0 fetched for the first time, 1 failed."
     )
-    assert list(watch.failing_sources()) == [source]
+    assert list(watcher.failing_sources()) == [source]
 
 
 def test_a_refused_connection_is_a_failure_and_others_are_still_checked(site):
@@ -348,7 +348,7 @@ def test_local_and_private_addresses_are_refused_redirects_included(
     assert site.requests == []
 
     # A public page that redirects into the private network: refused at the hop.
-    monkeypatch.setattr(watch, "is_public", lambda address: address == "127.0.0.1")
+    monkeypatch.setattr(watcher, "is_public", lambda address: address == "127.0.0.1")
     moved = watched(site, "/moved", key="moved")
     run("moved")
     assert moved.checks.get().error == (
@@ -408,7 +408,7 @@ def test_editors_cannot_add_change_or_delete_checks(site, client):
     ],
 )
 def test_every_form_of_a_local_or_private_address_is_refused(address):
-    assert not watch.is_public(address)
+    assert not watcher.is_public(address)
 
 
 @pytest.mark.parametrize(
@@ -417,4 +417,4 @@ def test_every_form_of_a_local_or_private_address_is_refused(address):
      "64:ff9b::5db8:d70e", "2002:5db8:d70e::1"],
 )  # fmt: skip
 def test_public_addresses_are_fetched(address):
-    assert watch.is_public(address)
+    assert watcher.is_public(address)

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from carriers.models import Carrier
-from guides import search
 from guides.models import (
     Channel,
     Document,
@@ -29,6 +28,7 @@ from guides.models import (
     Verification,
     VerificationMethod,
 )
+from guides.search import engine
 from portal import pagecache
 from portal.languages import translations as translated
 from tests.perf import LOAD_SEED
@@ -171,9 +171,9 @@ def _batch(rng, specs, carriers, tasks, documents, now):
             )
             for position in range(1, step_count + 1)
         ]
-        procedure.search_document = search.document_for(procedure, procedure_steps)
-        procedure.search_pairs = search.pairs_for(procedure.search_document)
-        procedure.untranslated = search.untranslated_for(procedure, procedure_steps)
+        procedure.search_document = engine.document_for(procedure, procedure_steps)
+        procedure.search_pairs = engine.pairs_for(procedure.search_document)
+        procedure.untranslated = engine.untranslated_for(procedure, procedure_steps)
         procedures.append(procedure)
         steps += procedure_steps
         requirements += [

@@ -1,7 +1,7 @@
 import pytest
 
-from guides import search
 from guides.models import Procedure
+from guides.search import engine
 from portal.languages import column, language_codes
 from tests.perf import measurements
 from tests.perf.synthetic import add_guides
@@ -18,7 +18,7 @@ def test_synthetic_guides_fill_every_language_and_are_searchable(seeded, client)
     for guide in synthetic:
         for code in language_codes():
             assert getattr(guide, column("title", code))
-        assert guide.search_document == search.document_for(guide)
+        assert guide.search_document == engine.document_for(guide)
     # Running again adds nothing: the bench can rebuild on an existing database.
     assert add_guides(20) == 0
     assert Procedure.objects.filter(slug__startswith="synthetic-").count() == 20

@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from django.urls import path
 from django.utils import translation
 
-from guides.views import ProcedureDetailView
+from guides.public.views import ProcedureDetailView
 from portal.urls import urlpatterns as site_urlpatterns
 
 _pages = {}

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from guides import portable
+from guides import content_file
 from tests.servers import (
     AppServer,
     PostgresCluster,
@@ -97,7 +97,7 @@ def site():
 
 
 def published_guide():
-    data = json.loads(portable.SEED_FILE.read_text(encoding="utf-8"))
+    data = json.loads(content_file.SEED_FILE.read_text(encoding="utf-8"))
     return next(p["slug"] for p in data["procedures"] if p["status"] == "published")
 
 

@@ -144,7 +144,7 @@ def test_a_400_is_in_the_page_language(language, words):
 def test_a_500_is_in_the_page_language(language, words):
     client = Client(raise_request_exception=False)
     with mock.patch(
-        "guides.views.ProcedureListView.get_queryset", side_effect=RuntimeError
+        "guides.public.views.ProcedureListView.get_queryset", side_effect=RuntimeError
     ):
         response = client.get(f"/{language}/guides/")
     assert response.status_code == 500

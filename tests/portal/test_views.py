@@ -52,7 +52,7 @@ def test_losing_the_database_mid_request_shows_the_friendly_503_page(
 
 
 def test_the_503_page_makes_no_query_at_all(quiet_client, django_assert_num_queries):
-    from portal.views import database_unavailable
+    from portal.outage import database_unavailable
 
     with django_assert_num_queries(0):
         response = database_unavailable(None)
@@ -64,7 +64,7 @@ def test_a_real_bug_is_the_500_page_in_the_site_style_without_a_traceback(
 ):
     guide = make_procedure()
     with mock.patch(
-        "guides.views.ProcedureDetailView.get_context_data",
+        "guides.public.views.ProcedureDetailView.get_context_data",
         side_effect=RuntimeError("secret internals"),
     ):
         response = quiet_client.get(f"/en/guides/{guide.slug}/")

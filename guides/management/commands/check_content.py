@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from guides import portable
+from guides import content_file
 
 
 class Command(BaseCommand):
@@ -13,13 +13,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            data = portable.export_data()
+            data = content_file.export_data()
         except Exception as error:
             raise CommandError(
                 f"The content cannot be read ({type(error).__name__}: {error}). "
                 "Run `manage.py migrate`: it repairs fees stored as infinity."
             ) from None
-        problems = portable.Checker().check(data)
+        problems = content_file.Checker().check(data)
         if not problems:
             self.stdout.write(self.style.SUCCESS("The content has no problems."))
             return

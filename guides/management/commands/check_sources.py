@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from guides import watch
 from guides.models import SourceCheckResult
+from guides.watch import watcher
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             self.check_sources(keys)
 
     def check_sources(self, keys):
-        sources = watch.watched_sources()
+        sources = watcher.watched_sources()
         if keys:
             sources = sources.filter(key__in=keys)
             unknown = set(keys) - set(sources.values_list("key", flat=True))
@@ -32,16 +32,16 @@ class Command(BaseCommand):
                     f"Not watched, or no such source: {', '.join(sorted(unknown))}"
                 )
         counts = dict.fromkeys(SourceCheckResult, 0)
-        for check in watch.check_all(sources):
+        for check in watcher.check_all(sources):
             counts[check.result] += 1
             line = f"{check.get_result_display():<10} {check.source.key}  {check.url}"
             if check.result == SourceCheckResult.FAILED:
                 self.stdout.write(self.style.ERROR(f"{line}\n           {check.error}"))
             elif check.result == SourceCheckResult.CHANGED:
-                flagged = watch.guides_with_changed_sources().filter(
+                flagged = watcher.guides_with_changed_sources().filter(
                     sources=check.source
                 )
-                added, removed = watch.diff_counts(check.diff)
+                added, removed = watcher.diff_counts(check.diff)
                 self.stdout.write(
                     self.style.WARNING(
                         f"{line}\n           +{added} −{removed} lines; "

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from guides import portable
+from guides import content_file
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, output=None, **options):
-        text = portable.export_json()
+        text = content_file.export_json()
         if output:
             Path(output).write_text(text, encoding="utf-8")
             self.stderr.write(f"Content written to {output}.")

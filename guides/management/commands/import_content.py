@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from guides import portable
+from guides import content_file
 from guides.models import Procedure
 
 # A file with more problems than this is listed only this far.
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-size",
             type=int,
-            default=portable.MAX_FILE_BYTES // portable.MEGABYTE,
+            default=content_file.MAX_FILE_BYTES // content_file.MEGABYTE,
             metavar="MB",
             help="Refuse a larger file before reading it (default: %(default)s).",
         )
@@ -44,16 +44,16 @@ class Command(BaseCommand):
         if if_empty and Procedure.objects.exists():
             self.stdout.write("The database already holds guides; nothing imported.")
             return
-        max_bytes = options["max_size"] * portable.MEGABYTE
+        max_bytes = options["max_size"] * content_file.MEGABYTE
         try:
             with transaction.atomic():
                 if file == "-":
-                    counts = portable.import_data(self.read_stdin(max_bytes))
+                    counts = content_file.import_data(self.read_stdin(max_bytes))
                 else:
-                    counts = portable.import_file(file, max_bytes=max_bytes)
+                    counts = content_file.import_file(file, max_bytes=max_bytes)
                 if dry_run:
                     transaction.set_rollback(True)
-        except portable.ContentFileError as error:
+        except content_file.ContentFileError as error:
             raise CommandError(self.explain(error)) from None
         prefix = "Dry run, nothing saved: " if dry_run else "Imported: "
         self.stdout.write(self.style.SUCCESS(prefix) + f"{counts}.")
@@ -69,9 +69,9 @@ class Command(BaseCommand):
         text = sys.stdin.buffer.read(max_bytes + 1)
         if len(text) > max_bytes:
             raise CommandError(
-                portable.too_large("Standard input", len(text), max_bytes)
+                content_file.too_large("Standard input", len(text), max_bytes)
             )
         try:
-            return portable.parse(text, "Standard input")
-        except portable.ContentFileError as error:
+            return content_file.parse(text, "Standard input")
+        except content_file.ContentFileError as error:
             raise CommandError(str(error)) from None

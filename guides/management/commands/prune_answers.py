@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from guides import missed, outcomes
+from guides.feedback import outcomes
+from guides.search import missed
 
 
 class Command(BaseCommand):

@@ -47,6 +47,9 @@ from django.db.models import (
 from django.db.models.functions import NullIf, StrIndex
 from pypinyin import Style, lazy_pinyin
 
+from guides import caching
+from guides.models import Procedure
+from portal import pagecache
 from portal.languages import (
     column,
     language_codes,
@@ -299,9 +302,6 @@ def sound(chinese):
 
 def vocabulary():
     """The vocabulary of the current content generation (kept per process)."""
-    from guides import caching
-    from portal import pagecache
-
     return pagecache.memo.get(
         ("search-vocabulary",), lambda: build_vocabulary(caching.catalog())
     )
@@ -444,8 +444,6 @@ def apply(queryset, query, written_for_card=False):
     """The guides a Query finds, best first. A task named lists that task's
     guides only, so the count is of the guides asked for; `written_for_card`
     keeps only the guides written for the card types named."""
-    from guides.models import Procedure
-
     if query.carriers:
         queryset = queryset.filter(carrier__in=query.carriers)
     if query.card_types:
@@ -622,8 +620,3 @@ def search(queryset, text):
         if corrected:
             return Result(apply(queryset, parse(corrected, words)), corrected)
     return Result(found, converted=converted)
-
-
-def filter_queryset(queryset, text):
-    """Guides the text finds, best first."""
-    return search(queryset, text).queryset

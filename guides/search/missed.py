@@ -1,5 +1,5 @@
 """Searches that found nothing: counted by their words, shown to editors in
-Needs attention (guides/attention.py) so they can add the words to a task or
+Needs attention (guides/attention/queue.py) so they can add the words to a task or
 write the guide, and pruned like the "did this work?" answers.
 
 Only the normalised words are kept, with a count and the day last searched:
@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from guides import search
 from guides.models import MissedSearch
+from guides.search import engine
 
 # Searches not repeated for this long are forgotten: the words have been
 # answered (a new task word, a guide) or nobody types them any more.
@@ -23,7 +23,7 @@ WINDOW = timedelta(days=90)
 def record(text):
     """Count one more search for `text` that found nothing: one UPDATE, and
     an INSERT the first time the words are seen."""
-    words = search.entity_key(text)[: search.MAX_QUERY_LENGTH]
+    words = engine.entity_key(text)[: engine.MAX_QUERY_LENGTH]
     if not words:
         return
     today = timezone.localdate()

@@ -14,11 +14,8 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext
 from reversion.models import Version
 
-from guides import search
-from guides.history import Snapshot, version_time, versions_of
+from guides.editorial.history import Snapshot, version_time, versions_of
 from guides.models import (
-    PUBLISH_PERMISSION,
-    PUBLISHER_STATUSES,
     STEP_FACTS,
     Claim,
     Fact,
@@ -31,6 +28,7 @@ from guides.models import (
     Verification,
     VerificationMethod,
 )
+from guides.search import engine
 from portal.languages import column, language_codes
 
 
@@ -179,7 +177,7 @@ def procedure_restore(
             status_before=procedure.status,
             change=change,
         )
-        search.reindex(procedure)
+        engine.reindex(procedure)
         return procedure
 
 
@@ -187,9 +185,10 @@ def procedure_verify(
     *,
     procedures,
     user,
-    verified_on: date,
+    checked_on: date,
     method: str,
-    url: str = "",
+    evidence_url: str = "",
+    note: str = "",
 ) -> int:
     """Record that the guides were checked as a whole against the carrier:
     when, by whom, how and where (verification_record for each)."""
@@ -206,20 +205,13 @@ def procedure_verify(
                 procedure=procedure,
                 user=user,
                 fact=Fact.GUIDE,
-                checked_on=verified_on,
+                checked_on=checked_on,
                 method=method,
-                evidence_url=url,
+                evidence_url=evidence_url,
+                note=note,
             )
             count += 1
     return count
-
-
-def may_verify(user, procedure) -> bool:
-    """Verifying a live (or withdrawn) guide tells visitors it is current:
-    a publisher's act. Editors record checks of drafts and guides in review."""
-    return procedure.status not in PUBLISHER_STATUSES or user.has_perm(
-        PUBLISH_PERMISSION
-    )
 
 
 def verification_record(
@@ -241,7 +233,9 @@ def verification_record(
     get a minor dated line: checked, no change (one per guide and day).
     Raises PermissionDenied for an editor on a live guide, ValidationError
     for a check the admin form would refuse."""
-    if not may_verify(user, procedure):
+    # Verifying a live (or withdrawn) guide tells visitors it is current: a
+    # publisher's act, as every change to such a guide is.
+    if not procedure.can_be_changed_by(user):
         raise PermissionDenied(
             gettext("Only a publisher may record a verification of a live guide.")
         )

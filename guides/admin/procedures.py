@@ -7,13 +7,12 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.formats import localize
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -24,59 +23,31 @@ from modeltranslation.admin import (
 )
 from reversion.admin import VersionAdmin
 
-from guides import (
-    attention,
-    history,
-    merge,
-    outcomes,
-    search,
-    services,
-    watch,
-    workflow,
-)
-from guides.forms import (
+from guides.attention import queue
+from guides.editorial import history, merge, services, workflow
+from guides.editorial.forms import (
     ProcedureAdminForm,
     RestoreForm,
     StepFormSet,
     VerificationForm,
-    VerifyForm,
 )
 from guides.models import (
     PUBLISH_PERMISSION,
-    PUBLISHER_STATUSES,
-    Advice,
-    Document,
-    FailingStep,
-    MissedSearch,
-    Outcome,
     Procedure,
-    RecheckInterval,
-    Report,
-    ReportStatus,
     Requirement,
-    Source,
-    SourceCheck,
-    SourceCheckResult,
     Step,
-    Task,
-    Update,
-    Verification,
 )
-from guides.views import ProcedurePreviewView
+from guides.public.views import ProcedurePreviewView
+from guides.search import engine
 from portal.admin import (
     PositionedInlineFormSet,
-    ProtectedDeleteMixin,
     error_summary,
     language_marks,
-    languages_column,
     open_sections_with_errors,
 )
-from portal.languages import column, columns, language_codes
+from portal.languages import columns, language_codes
 
 TRANSLATED_SEARCH = columns("title")
-
-# The admin home links to "Needs attention" (for those who may see guides).
-admin.site.index_template = "admin/guides/index.html"
 
 
 class StepInline(TranslationStackedInline):
@@ -143,9 +114,7 @@ class MissingLanguageFilter(admin.SimpleListFilter):
         if self.value() == "any":
             return queryset.missing_a_language()
         if self.value() in language_codes():
-            return queryset.with_missing_languages().filter(
-                **{column("missing", self.value()): True}
-            )
+            return queryset.missing(self.value())
         return queryset
 
 
@@ -261,7 +230,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
     @admin.display(description=_("Languages"))
     def languages(self, obj):
         """Complete or missing per language, the guide's steps included: read
-        from the list query's annotations, not from every step of every row."""
+        from the stored column, not from every step of every row."""
         return language_marks(set(obj.missing_languages()))
 
     change_note_fieldset = (
@@ -285,23 +254,6 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             queryset = queryset.defer(*Procedure.SEARCH_FIELDS)
         return queryset
 
-    def get_changelist_instance(self, request):
-        """The page's guides get their missing languages (steps included) in
-        one query over those rows only."""
-        changelist = super().get_changelist_instance(request)
-        rows = {procedure.pk: procedure for procedure in changelist.result_list}
-        names = [column("missing", code) for code in language_codes()]
-        missing = (
-            Procedure.objects.filter(pk__in=list(rows))
-            .order_by()
-            .with_missing_languages()
-            .values("pk", *names)
-        )
-        for values in missing:
-            for name in names:
-                setattr(rows[values["pk"]], name, values[name])
-        return changelist
-
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if request.user.has_perm(PUBLISH_PERMISSION):
@@ -314,7 +266,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         form.merge = getattr(request, "guide_merge", None)
         return form
 
-    # The workflow buttons (guides/workflow.py): the form checks the action
+    # The workflow buttons (guides/editorial/workflow.py): the form checks the action
     # pressed; these apply it and say what happened.
 
     def _create_formsets(self, request, obj, change):
@@ -396,7 +348,8 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
 
     def merge_stale_post(self, request, object_id):
         """A form loaded from an older version of the guide is merged three-way
-        with the guide as saved now (guides/merge.py), before the form sees it."""
+        with the guide as saved now (guides/editorial/merge.py), before the form
+        sees it."""
         try:
             procedure = (
                 Procedure.objects.select_for_update()
@@ -451,7 +404,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             was_public=form.workflow_state.is_public,
         )
         form.instance.refresh_from_db(fields=["steps"])  # prefetched before the save
-        search.reindex(form.instance)
+        engine.reindex(form.instance)
 
     # Views beside the change form: preview, compare, restore, needs attention.
 
@@ -460,12 +413,12 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         return [
             path(
                 "attention/",
-                view(partial(attention.attention_view, self)),
+                view(partial(queue.attention_view, self)),
                 name="guides_procedure_attention",
             ),
             path(
                 "attention/claim/",
-                view(partial(attention.claim_view, self)),
+                view(partial(queue.claim_view, self)),
                 name="guides_procedure_attention_claim",
             ),
             path(
@@ -647,7 +600,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         procedure = self._procedure_or_404(request, object_id)
         if not (
             self.has_change_permission(request, procedure)
-            and services.may_verify(request.user, procedure)
+            and procedure.can_be_changed_by(request.user)
         ):
             raise PermissionDenied
         form = VerificationForm(request.POST or None, procedure=procedure)
@@ -667,7 +620,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 request,
                 gettext("Recorded the check of %(fact)s.")
                 % {
-                    "fact": attention.fact_name(
+                    "fact": queue.fact_name(
                         data["fact"], getattr(data["step"], "position", None)
                     )
                 },
@@ -688,7 +641,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 checks=checks,
                 lapses=[
                     (
-                        attention.fact_name(lapse.fact, positions.get(lapse.step_id)),
+                        queue.fact_name(lapse.fact, positions.get(lapse.step_id)),
                         lapse,
                     )
                     for lapse in lapses.values()
@@ -714,14 +667,17 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 messages.ERROR,
             )
             return None
-        form = VerifyForm(request.POST if "apply" in request.POST else None)
+        form = VerificationForm(
+            request.POST if "apply" in request.POST else None, procedure=None
+        )
         if form.is_bound and form.is_valid():
             count = services.procedure_verify(
                 procedures=queryset,
                 user=request.user,
-                verified_on=form.cleaned_data["verified_on"],
+                checked_on=form.cleaned_data["checked_on"],
                 method=form.cleaned_data["method"],
-                url=form.cleaned_data["url"],
+                evidence_url=form.cleaned_data["evidence_url"],
+                note=form.cleaned_data["note"],
             )
             self.message_user(
                 request,
@@ -745,456 +701,4 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 "procedures": queryset,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
-        )
-
-
-class ListedOnlyMixin:
-    """Rows written elsewhere (inside their guide, or by its own page): the
-    admin lists them and never adds, changes or deletes one."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Verification)
-class VerificationAdmin(ListedOnlyMixin, admin.ModelAdmin):
-    """Every check recorded, newest first: a record, so nobody edits or removes
-    one. Checks are recorded from their guide (Record a check)."""
-
-    list_display = ["procedure", "fact", "step", "checked_on", "method", "checked_by"]
-    list_filter = ["fact", "method", "checked_on"]
-    list_select_related = ["procedure", "step", "checked_by"]
-    search_fields = ["procedure__slug", *columns("procedure__title")]
-    date_hierarchy = "checked_on"
-
-    def has_view_permission(self, request, obj=None):
-        return self.admin_site._registry[Procedure].has_view_or_change_permission(
-            request
-        )
-
-
-@admin.register(RecheckInterval)
-class RecheckIntervalAdmin(admin.ModelAdmin):
-    """How long each kind of check stays good: publishers change them (the
-    Publishers group has the permission), editors see them."""
-
-    list_display = ["fact", "days"]
-    list_editable = ["days"]
-
-    def has_add_permission(self, request):
-        return False  # one row per kind of fact, made by the migration
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a missing row would silently fall back to the default
-
-
-@admin.register(Step)
-class StepAdmin(ListedOnlyMixin, TabbedTranslationAdmin):
-    """Steps are edited inside their guide; this list finds a step across guides.
-
-    Read-only: a step saved on its own would skip the guide's history, its
-    conflict check and its change note.
-    """
-
-    list_display = ["title", "edit_in_guide", "position", "logic"]
-    list_select_related = ["procedure"]
-    search_fields = TRANSLATED_SEARCH
-
-    edit_in_guide = procedure_link
-
-
-@admin.register(Task)
-class TaskAdmin(TabbedTranslationAdmin):
-    list_display = ["name", "slug", "position", "languages"]
-    list_editable = ["position"]
-    search_fields = [*columns("name"), "slug"]
-    prepopulated_fields = {"slug": ["name_en"]}
-
-    languages = languages_column()
-
-
-class SharedByGuidesMixin:
-    """Documents, checks and warnings and sources appear on every guide that
-    uses them: while a published or withdrawn guide uses one, changing it
-    changes what visitors read, so only publishers may."""
-
-    def live_guides(self, obj):
-        return obj.procedures.filter(status__in=PUBLISHER_STATUSES)
-
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if not allowed or obj is None or request.user.has_perm(PUBLISH_PERMISSION):
-            return allowed
-        return not self.live_guides(obj).exists()
-
-
-@admin.register(Document)
-class DocumentAdmin(SharedByGuidesMixin, ProtectedDeleteMixin, TabbedTranslationAdmin):
-    list_display = ["name", "slug", "kind", "languages"]
-    list_filter = ["kind"]
-    search_fields = [*columns("name"), "slug"]
-    prepopulated_fields = {"slug": ["name_en"]}
-
-    languages = languages_column()
-
-    def live_guides(self, obj):
-        return Procedure.objects.filter(
-            requirements__document=obj, status__in=PUBLISHER_STATUSES
-        )
-
-
-@admin.register(Advice)
-class AdviceAdmin(SharedByGuidesMixin, TabbedTranslationAdmin):
-    list_display = ["title", "kind", "slug", "position", "languages"]
-    list_filter = ["kind"]
-    search_fields = [*TRANSLATED_SEARCH, "slug"]
-    prepopulated_fields = {"slug": ["title_en"]}
-
-    languages = languages_column()
-
-
-@admin.register(Source)
-class SourceAdmin(SharedByGuidesMixin, TabbedTranslationAdmin):
-    list_display = [
-        "title",
-        "key",
-        "publisher",
-        "is_watched",
-        "last_check",
-        "languages",
-    ]
-    list_filter = ["is_watched"]
-    search_fields = [*TRANSLATED_SEARCH, "key", *columns("publisher")]
-
-    languages = languages_column()
-
-    def get_queryset(self, request):
-        latest = SourceCheck.objects.filter(source=OuterRef("pk")).order_by(
-            "-checked_at", "-pk"
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                last_checked_at=Subquery(latest.values("checked_at")[:1]),
-                last_result=Subquery(latest.values("result")[:1]),
-                last_error=Subquery(latest.values("error")[:1]),
-                last_check_id=Subquery(latest.values("pk")[:1]),
-            )
-        )
-
-    @admin.display(description=_("last check"), ordering="last_checked_at")
-    def last_check(self, obj):
-        if not obj.last_check_id:
-            return "–"
-        when = timezone.localtime(obj.last_checked_at).strftime("%Y-%m-%d %H:%M")
-        label = SourceCheckResult(obj.last_result).label
-        if obj.last_error:
-            error = obj.last_error
-            label = f"{label}: {error if len(error) <= 40 else error[:39] + '…'}"
-        return format_html(
-            '<a href="{}" class="check-{}">{} · {}</a>',
-            reverse("admin:guides_sourcecheck_change", args=[obj.last_check_id]),
-            obj.last_result,
-            when,
-            label,
-        )
-
-
-@admin.register(Update)
-class UpdateAdmin(TabbedTranslationAdmin):
-    """Change notes are made by the guide's workflow (publish, withdraw, a major
-    change); here a publisher can correct a note's wording, nothing more: its
-    guide, kind and date are what happened."""
-
-    list_display = ["procedure", "kind", "published_at", "languages"]
-    list_filter = ["kind"]
-    list_select_related = ["procedure"]
-    date_hierarchy = "published_at"
-    readonly_fields = ["procedure", "kind", "published_at", "uuid", "modified_at"]
-
-    languages = languages_column()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and request.user.has_perm(
-            PUBLISH_PERMISSION
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and request.user.has_perm(
-            PUBLISH_PERMISSION
-        )
-
-
-def report_status_action(status, description):
-    """An admin action moving the selected reports to `status`."""
-
-    @admin.action(description=description, permissions=["change"])
-    def action(modeladmin, request, queryset):
-        count = queryset.update(status=status)
-        modeladmin.message_user(
-            request,
-            ngettext(
-                "%(count)d report is now “%(status)s”.",
-                "%(count)d reports are now “%(status)s”.",
-                count,
-            )
-            % {"count": count, "status": ReportStatus(status).label},
-            messages.SUCCESS,
-        )
-
-    action.__name__ = f"mark_{status}"
-    return action
-
-
-@admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
-    """Visitors' reports, triaged: new → accepted → fixed, or rejected."""
-
-    list_display = ["summary", "procedure", "step", "status", "language", "created_at"]
-    list_display_links = ["summary"]
-    list_filter = ["status", "language", "procedure__carrier", "created_at"]
-    list_select_related = ["procedure", "step"]
-    search_fields = ["message", "procedure__slug"]
-    date_hierarchy = "created_at"
-    readonly_fields = [
-        "procedure_link",
-        "step",
-        "message",
-        "contact",
-        "language",
-        "created_at",
-    ]
-    fields = [*readonly_fields, "status", "editor_note"]
-    actions = [
-        report_status_action(ReportStatus.ACCEPTED, _("Mark as accepted")),
-        report_status_action(ReportStatus.REJECTED, _("Mark as rejected")),
-        report_status_action(ReportStatus.FIXED, _("Mark as fixed")),
-        report_status_action(ReportStatus.NEW, _("Mark as new again")),
-    ]
-
-    def has_add_permission(self, request):
-        return False  # reports come from visitors
-
-    @admin.display(description=_("what is wrong"))
-    def summary(self, obj):
-        text = obj.message
-        return text if len(text) <= 80 else text[:79] + "…"
-
-    procedure_link = procedure_link
-
-
-def render_diff(text):
-    """A unified diff as HTML lines, added and removed ones marked (escaped)."""
-    kinds = []
-    for line in text.splitlines():
-        if line[:3] in ("+++", "---") or line.startswith("@@"):
-            kind = "context-head"
-        elif line.startswith("+"):
-            kind = "added"
-        elif line.startswith("-"):
-            kind = "removed"
-        else:
-            kind = "context"
-        kinds.append((kind, line))
-    return format_html(
-        '<pre class="source-diff">{}</pre>',
-        # Each line is a block of its own: no newline between them.
-        format_html_join("", '<span class="{}">{}</span>', kinds),
-    )
-
-
-class NothingToSaveMixin:
-    """A page of read-only fields: no save buttons (actions do the changes)."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-        }
-        return super().changeform_view(request, object_id, form_url, extra_context)
-
-
-@admin.register(SourceCheck)
-class SourceCheckAdmin(NothingToSaveMixin, admin.ModelAdmin):
-    """What manage.py check_sources found: failures with their reason, and each
-    change with its diff, to be marked reviewed once the guides are checked."""
-
-    list_display = ["checked_at", "source", "result", "problem", "reviewed_at"]
-    list_filter = ["result", ("reviewed_at", admin.EmptyFieldListFilter), "source"]
-    list_select_related = ["source"]
-    search_fields = ["source__key", "url", "error"]
-    date_hierarchy = "checked_at"
-    fields = [
-        "source",
-        "checked_at",
-        "result",
-        "url",
-        "final_url",
-        "http_status",
-        "error",
-        "fingerprint",
-        "changes",
-        "guides_flagged",
-        "reviewed_at",
-        "reviewed_by",
-        "text",
-    ]
-    readonly_fields = fields
-    actions = ["mark_reviewed"]
-
-    def has_add_permission(self, request):
-        return False  # made by check_sources
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("what went wrong"))
-    def problem(self, obj):
-        return obj.error or "–"
-
-    @admin.display(description=_("changes"))
-    def changes(self, obj):
-        if obj.result != SourceCheckResult.CHANGED:
-            return "–"
-        return render_diff(obj.diff)
-
-    @admin.display(description=_("guides citing it, not verified since"))
-    def guides_flagged(self, obj):
-        guides = watch.guides_with_changed_sources(
-            Procedure.objects.filter(sources=obj.source_id)
-        ).only("title", "slug")
-        return (
-            format_html_join(
-                ", ",
-                '<a href="{}">{}</a>',
-                (
-                    (reverse("admin:guides_procedure_change", args=[g.pk]), g)
-                    for g in guides
-                ),
-            )
-            or "–"
-        )
-
-    @admin.action(description=_("Mark the changes reviewed"), permissions=["change"])
-    def mark_reviewed(self, request, queryset):
-        count = watch.change_review(checks=queryset, user=request.user)
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d change is marked reviewed.",
-                "%(count)d changes are marked reviewed.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
-        )
-
-
-@admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
-    """Visitors' “did this work?” answers: read-only, kept for 90 days."""
-
-    list_display = ["created_at", "procedure", "worked", "step", "what_happened"]
-    list_filter = ["worked", "language", "procedure__carrier", "created_at"]
-    list_select_related = ["procedure", "step"]
-    search_fields = ["procedure__slug", "what_happened"]
-    date_hierarchy = "created_at"
-    fields = [
-        "procedure_link",
-        "worked",
-        "step",
-        "what_happened",
-        "language",
-        "created_at",
-    ]
-    readonly_fields = fields
-
-    procedure_link = procedure_link
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(MissedSearch)
-class MissedSearchAdmin(admin.ModelAdmin):
-    """Words visitors searched for that found nothing: read-only; an editor
-    deletes a row once the words are a task's words or a guide answers them
-    (a row comes back if the words still find nothing)."""
-
-    list_display = ["text", "count", "last_seen"]
-    search_fields = ["text"]
-    date_hierarchy = "last_seen"
-    fields = ["text", "count", "last_seen"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(FailingStep)
-class FailingStepAdmin(NothingToSaveMixin, admin.ModelAdmin):
-    """Steps at which several visitors in a row said the guide failed."""
-
-    list_display = ["step", "guide", "opened_at", "resolved_at", "resolved_by"]
-    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["step__procedure", "resolved_by"]
-    fields = ["guide", "step", "answers", "opened_at", "resolved_at", "resolved_by"]
-    readonly_fields = fields
-    actions = ["resolve"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("guide"))
-    def guide(self, obj):
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:guides_procedure_change", args=[obj.step.procedure_id]),
-            obj.step.procedure,
-        )
-
-    @admin.display(description=_("latest answers naming it"))
-    def answers(self, obj):
-        url = reverse("admin:guides_outcome_changelist")
-        return format_html(
-            '<a href="{}?step__id__exact={}&worked__exact=0">{}</a>',
-            url,
-            obj.step_id,
-            gettext("See the answers"),
-        )
-
-    @admin.action(
-        description=_("Mark resolved (the step was checked)"), permissions=["change"]
-    )
-    def resolve(self, request, queryset):
-        count = outcomes.failing_step_resolve(tasks=queryset, user=request.user)
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)d failing step is resolved.",
-                "%(count)d failing steps are resolved.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
         )

@@ -2,9 +2,10 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guides import caching, search
-from guides.forms import PublicForm
+from guides import caching
 from guides.models import Audience, Channel, Procedure
+from guides.search import engine
+from portal.forms import PublicForm
 
 
 def unknown(message):
@@ -31,7 +32,7 @@ class ProcedureFilter(django_filters.FilterSet):
             attrs={
                 "type": "search",
                 "placeholder": _("e.g. 注销, passport"),
-                "maxlength": search.MAX_QUERY_LENGTH,
+                "maxlength": engine.MAX_QUERY_LENGTH,
             }
         ),
     )
@@ -106,8 +107,8 @@ class ProcedureFilter(django_filters.FilterSet):
         fields["card_type"].choices = list(card_types.items())
 
     def filter_text(self, queryset, name, value):
-        self.shortened = len(value) > search.MAX_QUERY_LENGTH
-        result = search.search(queryset, value[: search.MAX_QUERY_LENGTH])
+        self.shortened = len(value) > engine.MAX_QUERY_LENGTH
+        result = engine.search(queryset, value[: engine.MAX_QUERY_LENGTH])
         self.corrected, self.converted = result.corrected, result.converted
         return result.queryset
 

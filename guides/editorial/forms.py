@@ -1,45 +1,23 @@
 from django import forms
 from django.conf import settings
 from django.contrib.admin.widgets import AdminSplitDateTime
-from django.forms.renderers import Jinja2
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
-from guides import history, outcomes, workflow
+from guides.editorial import history, workflow
+from guides.editorial.services import ChangeNote
 from guides.models import (
     Fact,
-    Outcome,
     Procedure,
-    Report,
     StepLogic,
     Verification,
     VerificationMethod,
 )
-from guides.services import ChangeNote
 from portal.admin import PositionedInlineFormSet
 from portal.languages import column, language_codes
 
 MAJOR, MINOR = "major", "minor"
-
-# One renderer (it holds a compiled-template environment) for every form on a
-# visitor's page: Django's Jinja2 widget templates render the finder's selects
-# in half the time of its template-language ones. The admin keeps the default.
-PUBLIC_RENDERER = Jinja2()
-
-
-# Django ends a label with _(":") unless the label already ends in one of
-# _(":?.!"). Its own catalogs translate neither, so a Chinese label asking a
-# question read "您是哪种情况？:". Ours give the full-width colon and add the
-# full-width and Khmer marks to the list, for every form, the admin's too.
-gettext_noop(":")
-gettext_noop(":?.!")
-
-
-class PublicForm(forms.Form):
-    default_renderer = PUBLIC_RENDERER
-
 
 NOTE_MAX_LENGTH = 1000
 
@@ -197,41 +175,10 @@ class RestoreForm(DerivedChangeMixin, ChangeNoteForm):
         return cleaned
 
 
-class VerifyForm(forms.Form):
-    """The admin action's intermediate page: when, how and where it was checked."""
-
-    verified_on = forms.DateField(
-        label=_("Verified on"),
-        initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    method = forms.ChoiceField(
-        label=_("How"), choices=VerificationMethod.choices, widget=forms.RadioSelect
-    )
-    url = forms.URLField(
-        label=_("Source"),
-        required=False,
-        assume_scheme="https",
-        help_text=_("The carrier's page or post that confirms it, if there is one."),
-    )
-
-    def clean_verified_on(self):
-        verified_on = self.cleaned_data["verified_on"]
-        if verified_on > timezone.localdate():
-            raise forms.ValidationError(_("A verification cannot be in the future."))
-        return verified_on
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("method") == VerificationMethod.WEBSITE and not cleaned.get(
-            "url"
-        ):
-            self.add_error("url", _("Give the address of the page you checked."))
-        return cleaned
-
-
 class VerificationForm(forms.Form):
-    """One check of a guide or of one fact in it (admin: Record a check)."""
+    """One check of a guide or of one fact in it (admin: Record a check); with
+    no `procedure`, a check of each selected guide as a whole (the list's
+    action), so without the fact and the step."""
 
     fact = forms.ChoiceField(
         label=_("What you checked"), choices=Fact.choices, widget=forms.RadioSelect
@@ -267,6 +214,10 @@ class VerificationForm(forms.Form):
     def __init__(self, *args, procedure, **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
+        if procedure is None:
+            del self.fields["fact"], self.fields["step"]
+            self.steps = {}
+            return
         self.steps = {step.pk: step for step in procedure.steps.all()}
         self.fields["step"].choices = [("", "—")] + [
             (step.pk, str(step)) for step in self.steps.values()
@@ -290,131 +241,12 @@ class VerificationForm(forms.Form):
                 if name in self.fields and name not in self.errors:
                     for message in errors:
                         self.add_error(name, message)
-        if cleaned.get("fact") and (problem := check.clean_step(step)):
-            self.add_error("step", problem)
+        if self.procedure and cleaned.get("fact"):
+            problem = check.clean_step(step)
+            if problem:
+                self.add_error("step", problem)
         cleaned["step"] = step
         return cleaned
-
-
-GENERAL = "general"
-
-
-class ReportForm(PublicForm):
-    """A visitor's report about one guide: no login, so guarded against abuse by
-    a honeypot (here) and a rate limit (in the view)."""
-
-    step = forms.ChoiceField(label=_("Where is the problem?"))
-    message = forms.CharField(
-        label=_("What is wrong?"),
-        max_length=Report.MESSAGE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("For example: the fee is different now, or the shop has moved."),
-    )
-    contact = forms.CharField(
-        label=_("Your email or phone (optional)"),
-        max_length=200,
-        required=False,
-        help_text=_("Only if you are happy for an editor to ask you about it."),
-    )
-    # A field people never see; bots that fill every field reveal themselves.
-    website = forms.CharField(
-        label=_("Leave this empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-
-    def __init__(self, *args, procedure, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.procedure = procedure
-        self.steps = {str(step.pk): step for step in procedure.steps.all()}
-        self.fields["step"].choices = [
-            (GENERAL, _("The guide in general")),
-            *(
-                (pk, f"{step.position}. {step.title}")
-                for pk, step in self.steps.items()
-            ),
-        ]
-        self.fields["step"].initial = GENERAL
-
-    def clean_message(self):
-        message = self.cleaned_data["message"].strip()
-        if not message:
-            raise forms.ValidationError(_("Tell us what is wrong."))
-        return message
-
-    @property
-    def is_bot(self):
-        return bool(self.cleaned_data.get("website"))
-
-    def save(self, *, language):
-        return Report.objects.create(
-            procedure=self.procedure,
-            step=self.steps.get(self.cleaned_data["step"]),
-            message=self.cleaned_data["message"],
-            contact=self.cleaned_data["contact"].strip(),
-            language=language,
-        )
-
-
-YES, NO = "yes", "no"
-
-
-class OutcomeForm(PublicForm):
-    """“Did this work?” under a guide: yes, or no with the step where it went
-    wrong and, if the visitor likes, what happened. No login, so guarded by a
-    honeypot (here) and a rate limit (in the view)."""
-
-    worked = forms.ChoiceField(
-        label=_("Did this guide work for you?"),
-        choices=[(YES, _("Yes, it worked")), (NO, _("No"))],
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose yes or no.")},
-    )
-    step = forms.ChoiceField(
-        label=_("If not: at which step did it go wrong?"), required=False
-    )
-    what_happened = forms.CharField(
-        label=_("What happened? (optional)"),
-        max_length=Outcome.WHAT_HAPPENED_MAX_LENGTH,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Please do not write your name, phone number or passport number."),
-    )
-    website = forms.CharField(
-        label=_("Leave this empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
-
-    def __init__(self, *args, procedure, steps=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.procedure = procedure
-        steps = procedure.steps.all() if steps is None else steps
-        self.steps = {str(step.pk): step for step in steps}
-        self.fields["step"].choices = [
-            ("", _("I am not sure")),
-            *(
-                (pk, f"{step.position}. {step.title}")
-                for pk, step in self.steps.items()
-            ),
-        ]
-        # Unique per guide: the form sits on the guide page beside other forms.
-        self.auto_id = "outcome_%s"
-        self.label_suffix = ""  # the labels are questions
-
-    @property
-    def is_bot(self):
-        return bool(self.cleaned_data.get("website"))
-
-    def save(self, *, language):
-        worked = self.cleaned_data["worked"] == YES
-        return outcomes.outcome_record(
-            procedure=self.procedure,
-            worked=worked,
-            step=self.steps.get(self.cleaned_data["step"]),
-            what_happened=self.cleaned_data["what_happened"].strip(),
-            language=language,
-        )
 
 
 # The admin's guide form and its steps.
@@ -435,11 +267,11 @@ class StepFormSet(PositionedInlineFormSet):
 
 
 class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
-    """The workflow buttons' inputs and rules (guides/workflow.py): which action
-    was pressed, whether this user may take it on this guide, and what it needs
-    (the public change note, the publication time, a reason to call a material
-    change minor). Nothing is saved when one is missing; the form comes back
-    with the chosen action and everything typed."""
+    """The workflow buttons' inputs and rules (guides/editorial/workflow.py):
+    which action was pressed, whether this user may take it on this guide, and
+    what it needs (the public change note, the publication time, a reason to
+    call a material change minor). Nothing is saved when one is missing; the
+    form comes back with the chosen action and everything typed."""
 
     publish_at = forms.SplitDateTimeField(
         label=_("Publication time"),
@@ -523,7 +355,7 @@ class ProcedureAdminForm(WorkflowFormMixin, ChangeNoteForm, forms.ModelForm):
     that nobody saved the guide since this form was loaded."""
 
     version_token = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    change_kind = None  # derived from what changed (guides/workflow.py)
+    change_kind = None  # derived from what changed (guides/editorial/workflow.py)
 
     class Meta:
         model = Procedure
@@ -561,8 +393,8 @@ class ProcedureAdminForm(WorkflowFormMixin, ChangeNoteForm, forms.ModelForm):
         """Refuse the save when the form is still out of date after the merge.
 
         The admin merges a form loaded from an older version with the guide as
-        saved now (guides/merge.py) and gives it the current token when nothing
-        is left to decide. A token still old here means a conflict the editor
+        saved now (guides/editorial/merge.py) and gives it the current token when
+        nothing is left to decide. A token still old here means a conflict the editor
         has not decided yet: nothing is written, the choices are shown, and the
         old token stays, so the next post is merged against the same base. The
         row stays locked until the save ends (the admin saves in a transaction),

@@ -18,10 +18,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from carriers.models import Carrier, ContactKind
-from guides import caching, fastest, missed, outcomes, search
-from guides.feeds import Scope
-from guides.filters import ProcedureFilter
-from guides.forms import NO, OutcomeForm, ReportForm
+from guides import caching
+from guides.feedback import outcomes
+from guides.feedback.forms import NO, OutcomeForm, ReportForm
 from guides.models import (
     Advice,
     Audience,
@@ -32,7 +31,11 @@ from guides.models import (
     Step,
     Update,
 )
-from guides.paging import SortedIdsPaginator
+from guides.public import fastest
+from guides.public.feeds import Scope
+from guides.public.filters import ProcedureFilter
+from guides.public.paging import SortedIdsPaginator
+from guides.search import engine, missed
 from portal import pagecache, ratelimit
 from portal.jinja2 import isodatetime
 from portal.languages import columns, fallbacks_used, translated_fields
@@ -258,7 +261,7 @@ class ProcedureListView(ListView):
             chosen_filters=[f for f in active_filters if f[0] != "q"],
             page_query=query.urlencode(),
         )
-        context["search_limit"] = search.MAX_QUERY_LENGTH
+        context["search_limit"] = engine.MAX_QUERY_LENGTH
         self.missed = self.found_nothing(context["paginator"].count)
         if self.missed:
             missed.record(self.filterset.form.cleaned_data["q"])
@@ -267,7 +270,7 @@ class ProcedureListView(ListView):
             context["paginator"].count, context["active_filters"]
         )
         # Where ways are compared (a task's guides side by side), how often each
-        # worked: one query for the page's rows (guides/outcomes.py).
+        # worked: one query for the page's rows (guides/feedback/outcomes.py).
         figures = outcomes.figures(
             [procedure.pk for procedure in context["object_list"]]
         )
@@ -277,7 +280,7 @@ class ProcedureListView(ListView):
 
     def found_nothing(self, count):
         """A search by words alone that found no guide: editors are shown
-        those words (guides/missed.py). With a filter set too, it is the
+        those words (guides/search/missed.py). With a filter set too, it is the
         filter that found nothing, not the words."""
         form = self.filterset.form
         if count or not self.filterset.is_bound or not form.is_valid():
@@ -412,7 +415,7 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         updates = list(procedure.updates.all())
         other_ways = self.other_ways(procedure)[: self.OTHER_WAYS + 1]
         # Read per render, not kept with the guide: answers do not move the
-        # content generation (guides/outcomes.py).
+        # content generation (guides/feedback/outcomes.py).
         figures = outcomes.figures({procedure.pk, *(way["pk"] for way in other_ways)})
         if procedure.has_counter:
             with translation.override("km"):

@@ -20,6 +20,7 @@ from reversion.models import Version
 
 from carriers.models import CardType, Carrier
 from guides.models import (
+    PUBLIC_CHANGES,
     Advice,
     Document,
     Procedure,
@@ -81,25 +82,7 @@ REQUIREMENT_FIELDS = [
 ]
 
 # Which public change (an Update's changed_fields key) a procedure field belongs to.
-# Fields not listed (slug, verification, workflow) are not news for visitors.
-CHANGE_KEYS = {
-    "title": "title",
-    "summary": "summary",
-    "channel": "channel",
-    "audience": "audience",
-    "card_types": "card_types",
-    "fee_amount": "fee",
-    "fee_currency": "fee",
-    "fee_note": "fee",
-    "duration_min": "duration",
-    "duration_max": "duration",
-    "duration_unit": "duration",
-    "where": "where",
-    "advice": "checks",
-    "sources": "sources",
-    "source_note": "sources",
-    "sources_disagree": "sources",
-}
+CHANGE_KEYS = {name: change.key for change in PUBLIC_CHANGES for name in change.fields}
 
 RELATED_MODELS = {
     "carrier": Carrier,

@@ -39,7 +39,7 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from guides import outcomes, watch
+from guides.feedback import outcomes
 from guides.models import (
     OPEN_REPORT_STATUSES,
     PUBLISH_PERMISSION,
@@ -54,6 +54,7 @@ from guides.models import (
     Step,
     Verification,
 )
+from guides.watch import watcher
 from portal.languages import language_codes
 
 # Items per page: with 10,000 guides a page listing them all weighed 1.7 MB.
@@ -262,8 +263,8 @@ def show_failing_steps(tasks):
 
 def changed_sources():
     # A guide whose source changed, until it is verified again on a later day
-    # or an editor marks the change reviewed (guides/watch.py); oldest first.
-    return watch.guides_with_changed_sources(current_guides()).order_by(
+    # or an editor marks the change reviewed (guides/watcher.py); oldest first.
+    return watcher.guides_with_changed_sources(current_guides()).order_by(
         "changed_at", "pk"
     )
 
@@ -284,7 +285,7 @@ def show_changed_sources(guides):
 
 
 def unfetchable_sources():
-    return watch.failing_sources().order_by("latest_checked_at", "pk")
+    return watcher.failing_sources().order_by("latest_checked_at", "pk")
 
 
 def show_unfetchable_sources(sources):

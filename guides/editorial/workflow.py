@@ -17,31 +17,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guides.models import PUBLISH_PERMISSION, Status
+from guides.models import PUBLIC_CHANGES, PUBLISH_PERMISSION, Status
 
 # The posted name of the buttons.
 ACTION_FIELD = "_action"
 
-# Fields a visitor acts on: a change to one of them is major (a public change
-# note, "last updated" moves) unless a publisher records why it is minor.
-# Steps (with their tap-to-call contacts) and documents count too, through
-# their rows. Who may use the guide and for which cards decide whether it
-# applies to the visitor at all, so they are material as well.
-MATERIAL_FIELDS = {
-    "fee_amount": "fee",
-    "fee_currency": "fee",
-    "fee_note": "fee",
-    "duration_min": "duration",
-    "duration_max": "duration",
-    "duration_unit": "duration",
-    "channel": "channel",
-    "where": "where",
-    "audience": "audience",
-    "card_types": "card_types",
-}
-MATERIAL_INLINES = {"steps": "steps", "requirements": "documents"}
-# The same as public change keys (guides/history.py CHANGE_KEYS).
-MATERIAL_KEYS = {*MATERIAL_FIELDS.values(), *MATERIAL_INLINES.values()}
+# Fields a visitor acts on (PUBLIC_CHANGES says which): a change to one of them
+# is major (a public change note, "last updated" moves) unless a publisher
+# records why it is minor. Steps (with their tap-to-call contacts) and
+# documents count too, through their rows.
+MATERIAL = [change for change in PUBLIC_CHANGES if change.material]
+MATERIAL_FIELDS = {name: change.key for change in MATERIAL for name in change.fields}
+MATERIAL_INLINES = {change.inline: change.key for change in MATERIAL if change.inline}
+MATERIAL_KEYS = {change.key for change in MATERIAL}
 
 
 class Action(models.TextChoices):

@@ -1,0 +1,149 @@
+import re
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Task(models.Model):
+    """What a visitor wants done: cancel, top up, check the balance …"""
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    request = models.CharField(
+        _("request to shop staff"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "One sentence a visitor shows at the counter, e.g. "
+            "“I want to cancel this SIM card.” The Khmer version matters most."
+        ),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    search_terms = models.TextField(
+        _("other words for it"),
+        blank=True,
+        help_text=_(
+            "Words visitors search with for this task, separated by commas, "
+            "e.g. “cancel, terminate, close”. A search for one of them lists "
+            "this task's guides first."
+        ),
+    )
+
+    class Meta:
+        ordering = ["position", "slug"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+
+    def __str__(self):
+        return self.name
+
+
+class DocumentKind(models.TextChoices):
+    BRING = "bring", _("A document or thing to bring (original, copy, how many)")
+    READY = "ready", _("Something to have ready (money, a number, an address)")
+
+
+class Document(models.Model):
+    """Something a visitor may have to bring or upload: passport, the SIM card …
+
+    Or have ready: cash, their phone number, an email address. These are not
+    documents and have no form or count; the pages list them apart."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(
+        _("kind"),
+        max_length=5,
+        choices=DocumentKind,
+        default=DocumentKind.BRING,
+        help_text=_(
+            "“To bring” has a form (original, copy …) and a number; "
+            "“have ready” (cash, your number, an email address) has neither."
+        ),
+    )
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_document(self):
+        return self.kind == DocumentKind.BRING
+
+
+class Advice(models.Model):
+    """A reusable check or warning, written once and attached to many guides."""
+
+    class Kind(models.TextChoices):
+        CHECK = "check", _("Before you start")
+        WARNING = "warning", _("Warning")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=160)
+    body = models.TextField(_("text"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["kind", "position", "slug"]
+        verbose_name = _("check or warning")
+        verbose_name_plural = _("checks and warnings")
+
+    def __str__(self):
+        return self.title
+
+
+# A source's key ends in the number texts cite it by: "article-003" is
+# "article 003", "文章003", "អត្ថបទ 003".
+CITED_NUMBER = re.compile(r"(\d+)$")
+CITATION = re.compile(r"(?:article|文章|អត្ថបទ)\s*(\d{3})", re.IGNORECASE)
+
+
+class Source(models.Model):
+    """Where a guide's facts come from, shown to visitors beside the guide."""
+
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    url = models.URLField(_("link"), blank=True)
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_("What it claims and what is known to be wrong."),
+    )
+    is_watched = models.BooleanField(
+        _("watch for changes"),
+        default=False,
+        help_text=_(
+            "Fetch the link regularly (manage.py check_sources); when its text "
+            "changes, every guide citing it is listed in Needs attention."
+        ),
+    )
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def number(self):
+        """The number guides cite it by ("003" for article-003), or ""."""
+        match = CITED_NUMBER.search(self.key)
+        return match.group(1) if match else ""
+
+
+# The guide's many-to-many links a page reads by id from the catalog.
+LINKED = ("card_types", "sources", "advice")
+
+
+def linked_ids_name(name):
+    return f"{name}_ids"
