@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 
-.PHONY: run serve loadtest bench faults test lint format migrations-check admin-password messages clean
+.PHONY: run serve loadtest bench faults test quick lint format migrations-check admin-password messages clean
 
 $(STAMP): requirements.txt
 	@base=$$(.ci/find-python) || { \
@@ -64,6 +64,11 @@ faults: $(STAMP)
 ## Lint, migrations check, then the whole suite on SQLite and on PostgreSQL.
 test: $(STAMP)
 	.ci/test
+
+## The inner loop: SQLite only, without the browser and fault tests;
+## `make quick ARGS="-x tests/guides"` narrows it.
+quick: $(STAMP)
+	env -u DATABASE_URL $(VENV)/bin/pytest -m "not browser and not faults" $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
