@@ -15,7 +15,11 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-## Serve the portal on http://127.0.0.1:$(PORT) with the seed content.
+# The developer's commands turn debug on (and with it the development key, on
+# loopback only); everything else runs with production's defaults.
+run admin-password messages migrations-check: export DJANGO_DEBUG := 1
+
+## Serve the portal on http://127.0.0.1:$(PORT) with the seed content, debug on.
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_content guides/seed/content.json --if-empty
