@@ -1,9 +1,23 @@
 import pytest
 from django.db import transaction
+from django.db.backends.base.base import NO_DB_ALIAS
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 
 from guides import portable
 
 SEEDED = "seeded"
+
+
+@receiver(connection_created)
+def no_statement_timeout_for_creating_databases(sender, connection, **kwargs):
+    """The test connections carry production's statement timeout
+    (settings.STATEMENT_TIMEOUT); the one that creates and drops the test
+    database is not a request, and a DROP DATABASE on a busy machine took
+    longer than the 3 s."""
+    if connection.alias == NO_DB_ALIAS and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
 
 
 class SharedSeed:
