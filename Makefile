@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 
-.PHONY: run serve loadtest bench faults test lint format migrations-check admin-password messages clean
+.PHONY: run serve loadtest bench faults test quick lint format migrations-check admin-password messages clean
 
 $(STAMP): requirements.txt
 	@base=$$(.ci/find-python) || { \
@@ -15,7 +15,11 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
-## Serve the portal on http://127.0.0.1:$(PORT) with the seed content.
+# The developer's commands turn debug on (and with it the development key, on
+# loopback only); everything else runs with production's defaults.
+run admin-password messages migrations-check: export DJANGO_DEBUG := 1
+
+## Serve the portal on http://127.0.0.1:$(PORT) with the seed content, debug on.
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_content guides/seed/content.json --if-empty
@@ -64,6 +68,11 @@ faults: $(STAMP)
 ## Lint, migrations check, then the whole suite on SQLite and on PostgreSQL.
 test: $(STAMP)
 	.ci/test
+
+## The inner loop: SQLite only, without the browser and fault tests;
+## `make quick ARGS="-x tests/guides"` narrows it.
+quick: $(STAMP)
+	env -u DATABASE_URL $(VENV)/bin/pytest -m "not browser and not faults" $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -56,9 +56,36 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 
 
+def bound_host(address):
+    """ "0.0.0.0:8000" → "0.0.0.0", "[::]:8000" → "[::]", "unix:/run/x" → None."""
+    if address.startswith(("unix:", "fd://")):
+        return None
+    if address.startswith("["):
+        return address.partition("]")[0] + "]"
+    return address.rpartition(":")[0] if ":" in address else address
+
+
 def when_ready(server):
-    """Build in the master what every worker would build on its first
-    requests (templates, the memo): a worker forks with them ready."""
+    """Refuse to serve beyond this machine with the development secret key
+    (debug on without DJANGO_SECRET_KEY: portal/settings.py); then build in the
+    master what every worker would build on its first requests (templates, the
+    memo): a worker forks with them ready."""
+    from django.conf import settings
+
+    from portal.network import is_loopback
     from portal.pagecache import warm
 
+    if settings.SECRET_KEY == settings.DEVELOPMENT_SECRET_KEY:
+        public = [
+            address
+            for address in server.cfg.bind
+            if bound_host(address) is not None and not is_loopback(bound_host(address))
+        ]
+        if public:
+            # gunicorn prints a RuntimeError from here and exits with 1.
+            raise RuntimeError(
+                f"Refusing to serve on {', '.join(public)}, not a loopback address, "
+                "with the development secret key (it is public, in the "
+                "repository). Set DJANGO_SECRET_KEY."
+            )
     warm(server.log)

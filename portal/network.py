@@ -14,6 +14,18 @@ import ipaddress
 from django.conf import settings
 
 
+def is_loopback(host):
+    """Whether a host name or address (a Host header's name, runserver's
+    address) can only be reached from this machine: localhost, 127.0.0.0/8, ::1."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def client_ip(request):
     """The address, or None when there is no valid one (axes then stores NULL;
     an address column refuses anything else)."""

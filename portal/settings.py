@@ -1,7 +1,8 @@
 """Settings for Cambodia SIM Guide, read from the environment in this one module.
 
-The defaults run out of the box on SQLite with debug on. Production sets
-DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
+The defaults are production's, on SQLite: debug is off unless DJANGO_DEBUG=1
+says otherwise (`make run` and the tests do), and with debug off start-up needs
+DJANGO_SECRET_KEY. Production also sets DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
@@ -11,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+from portal.network import is_loopback
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,18 +44,29 @@ def env_int(name, default):
         ) from None
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
+# Committed to the repository, so anyone can sign sessions with it: used only
+# with debug on and loopback hosts (below), and runserver refuses any other
+# address with it (portal/management/commands/runserver.py).
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-never-used-in-production"
+PUBLIC_KEY_REFUSED = (
+    "The development secret key is public (it is in the repository); it is only "
+    "used with DJANGO_DEBUG=1 on a loopback address. {why} Set DJANGO_SECRET_KEY, "
+    "generated with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG=0 the portal refuses to "
-            "start without one; generate it with: python -c "
-            "'import secrets; print(secrets.token_urlsafe(50))'"
+            "DJANGO_SECRET_KEY is not set. With debug off (the default) the portal "
+            "refuses to start without one; generate it with: python -c "
+            "'import secrets; print(secrets.token_urlsafe(50))'. On a developer's "
+            "machine set DJANGO_DEBUG=1 instead (make run does)."
         )
-    # Only ever used with DEBUG on, on a developer's machine.
-    SECRET_KEY = "insecure-development-key-never-used-in-production"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+if SECRET_KEY == DEVELOPMENT_SECRET_KEY and not DEBUG:
+    raise ImproperlyConfigured(PUBLIC_KEY_REFUSED.format(why="Debug is off."))
 
 
 def split_port(entry):
@@ -85,6 +99,12 @@ HOST_PORTS = [
     )
 ]
 ALLOWED_HOSTS = list(dict.fromkeys(host for host, _port in HOST_PORTS))
+if SECRET_KEY == DEVELOPMENT_SECRET_KEY and not all(map(is_loopback, ALLOWED_HOSTS)):
+    raise ImproperlyConfigured(
+        PUBLIC_KEY_REFUSED.format(
+            why=f"DJANGO_ALLOWED_HOSTS names {', '.join(ALLOWED_HOSTS)}."
+        )
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -95,6 +115,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before WhiteNoise's runserver, which portal's wraps: refused on a public
+    # address with the development key (portal/management/commands/runserver.py).
+    "portal",
     # Serve static files through WhiteNoise under runserver too, as in production.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
@@ -102,7 +125,6 @@ INSTALLED_APPS = [
     "django_filters",
     "reversion",
     "axes",
-    "portal",
     "carriers",
     "guides",
 ]
@@ -179,10 +201,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# Seconds a public request's query may run (0: no limit). The web server sets
-# 3 (portal/wsgi.py); management commands (migrations, imports) run without.
-# The admin's pages get EDITOR_STATEMENT_TIMEOUT (portal.middleware).
-STATEMENT_TIMEOUT = env_int("DJANGO_DB_STATEMENT_TIMEOUT", 0)
+# Seconds a public request's query may run (0: no limit), on every PostgreSQL
+# connection whatever serves it (gunicorn, runserver, the tests); manage.py's
+# other commands (migrations, imports) run without. The admin's pages get
+# EDITOR_STATEMENT_TIMEOUT (portal.middleware).
+STATEMENT_TIMEOUT = env_int("DJANGO_DB_STATEMENT_TIMEOUT", 3)
 EDITOR_STATEMENT_TIMEOUT = env_int("DJANGO_DB_EDITOR_STATEMENT_TIMEOUT", 30)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"].setdefault("OPTIONS", {})

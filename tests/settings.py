@@ -1,3 +1,12 @@
+import os
+import secrets
+
+# Debug on, as `make run` has it (the settings read it; Django's test runner
+# then runs each test with DEBUG off), and a key of this run's own: the one
+# in the repository is public.
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+
 from portal.settings import *  # noqa: F403
 
 # Fast hashing: tests create users, not security.

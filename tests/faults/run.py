@@ -52,7 +52,7 @@ from tests.servers import (  # noqa: E402
 SECONDS = float(os.environ.get("FAULTS_SECONDS", "8"))
 RETRY_AFTER = 2  # DJANGO_OUTAGE_RETRY_SECONDS's default
 CONNECT_TIMEOUT = 2  # DJANGO_DB_CONNECT_TIMEOUT's default
-STATEMENT_TIMEOUT = 3  # what portal/wsgi.py sets for the web server
+STATEMENT_TIMEOUT = 3  # portal/settings.py: DJANGO_DB_STATEMENT_TIMEOUT
 HEALTH_BOUND = 2.0
 VARIANTS = 50
 _unique = count()

@@ -11,9 +11,15 @@ from django.test import Client, override_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_FILE = ROOT / "portal" / "settings.py"
-# Set for this test run only; a deployment has none of them (the async switch
-# would even fail its checks: async.E001).
-TEST_RUN_ONLY = ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
+# Set for this test run only (tests/settings.py); a deployment has none of them
+# (the async switch would even fail its checks: async.E001).
+TEST_RUN_ONLY = (
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DATABASE_URL",
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+)
 
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",

@@ -19,6 +19,8 @@ from tests.servers import (
     wait_for,
 )
 
+pytestmark = pytest.mark.faults
+
 GUIDE = "cootel-cancel-shop"
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 

@@ -33,6 +33,7 @@ from tests.servers import (
 )
 
 pytestmark = [
+    pytest.mark.faults,
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="runs in the PostgreSQL leg (on a cluster of its own)",

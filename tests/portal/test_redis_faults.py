@@ -18,6 +18,7 @@ from tests.portal.conftest import production_settings
 from tests.servers import RedisServer, redis_available, scratch_directory
 
 pytestmark = [
+    pytest.mark.faults,
     pytest.mark.django_db,
     pytest.mark.skipif(not redis_available(), reason="needs redis-server"),
 ]

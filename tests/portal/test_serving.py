@@ -23,6 +23,8 @@ from django.db import connection
 from tests.portal.conftest import ROOT, deployment_env
 from tests.servers import manage
 
+pytestmark = pytest.mark.faults
+
 
 class TcpProxy:
     """Forwards 127.0.0.1:<port> to a target; stop() is the database going away."""
