@@ -5,7 +5,7 @@ a community article, each read on a stated day."""
 import pytest
 
 from carriers.models import Contact
-from guides.models import Procedure
+from guides.models import Procedure, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +95,11 @@ def test_facts_read_on_a_carriers_page_say_so_and_are_not_called_verified(seeded
     ) or "are from Metfone's website, read on 7 December 2026" in (
         metfone.source_note_en
     )
+
+
+def test_postpaid_cancellation_says_plainly_that_no_source_covers_it(seeded):
+    cancel = Task.objects.get(slug="cancel")
+    assert "None of the sources we read explains ending one" in cancel.description_en
+    assert "Metfone 1777" in cancel.description_en
+    assert "后付费" in cancel.description_zh_hans
+    assert "បង់ប្រាក់ក្រោយ" in cancel.description_km
