@@ -4,7 +4,7 @@ a community article, each read on a stated day."""
 
 import pytest
 
-from carriers.models import Contact
+from carriers.models import CardType, Contact
 from guides.models import Procedure, Task
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +103,15 @@ def test_postpaid_cancellation_says_plainly_that_no_source_covers_it(seeded):
     assert "Metfone 1777" in cancel.description_en
     assert "后付费" in cancel.description_zh_hans
     assert "បង់ប្រាក់ក្រោយ" in cancel.description_km
+
+
+def test_every_carriers_prepaid_card_says_what_happens_when_it_expires(client, seeded):
+    for carrier in FIVE:
+        cards = CardType.objects.filter(carrier__slug=carrier, is_prepaid=True)
+        assert cards.exists(), carrier
+        for card in cards:
+            assert card.expiry_note_en and card.expiry_note_km, (carrier, card.slug)
+            assert card.expiry_note_zh_hans
+    page = client.get("/en/guides/metfone-cancel-shop/").content.decode()
+    assert "the sources do not say what happens to the number" not in page
+    assert "held 90 days for you to ask for it back" in page
