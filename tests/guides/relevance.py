@@ -36,7 +36,12 @@ TOP_UP = {
     f"{carrier}-top-up-{channel}"
     for carrier in CARRIERS
     for channel in ("kiosk", "retailer", "shop")
-} | {"cootel-top-up-online", "metfone-top-up-app", "smart-top-up-app"}
+} | {
+    "cootel-top-up-online",
+    "metfone-top-up-app",
+    "smart-top-up-app",
+    "cellcard-top-up-online",
+}
 FIVE = ("cellcard", "cootel", "metfone", "seatel", "smart")
 LOST = {
     f"{carrier}-lost-phone-hotline" for carrier in ("cellcard", "metfone", "smart")

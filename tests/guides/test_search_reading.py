@@ -215,7 +215,7 @@ def test_7_eleven_is_the_convenience_store_channel(client, seeded, query):
         ("注销", "zh-hans", 7),
         ("បិទលេខ", "km", 7),
         ("check", "en", 10),
-        ("top up", "en", 12),
+        ("top up", "en", 13),
     ],
 )
 def test_the_count_is_of_the_guides_of_the_task_asked(

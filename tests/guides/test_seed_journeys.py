@@ -115,3 +115,13 @@ def test_every_carriers_prepaid_card_says_what_happens_when_it_expires(client, s
     page = client.get("/en/guides/metfone-cancel-shop/").content.decode()
     assert "the sources do not say what happens to the number" not in page
     assert "held 90 days for you to ask for it back" in page
+
+
+def test_cellcard_has_its_own_guides_from_its_own_pages(seeded):
+    guides = Procedure.objects.published().filter(carrier__slug="cellcard")
+    tasks = set(guides.values_list("task__slug", flat=True))
+    assert {"lost-phone", "expiry", "check-balance", "top-up"} <= tasks
+    top_up = guides.get(task__slug="top-up")
+    assert "ACLEDA" in top_up.summary_en
+    assert top_up.sources.filter(url="https://www.cellcard.com.kh/kh/faqs/").exists()
+    assert "812" in set(top_up.steps.values_list("contact_value", flat=True))
