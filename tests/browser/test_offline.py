@@ -37,7 +37,7 @@ def test_a_visited_guide_its_print_view_and_its_card_open_offline(
     context.set_offline(True)
     try:
         page.goto(card)
-        expect(page.locator("p.request[lang=km]")).to_have_text("ខ្ញុំចង់បិទលេខស៊ីមកាតនេះ។")
+        expect(page.locator("p.request[lang=km]")).to_have_text("ខ្ញុំចង់បិទលេខនេះ។")
         expect(page.locator("#card-bring")).to_be_visible()
         expect(page.locator("section.card").nth(1)).to_contain_text("护照")
         expect(page.locator("#offline-copy")).to_be_visible()

@@ -30,14 +30,24 @@ CHECK = {
     f"{carrier}-check-balance-{channel}"
     for carrier in CARRIERS
     for channel in ("hotline", "online", "sms")
-}
+} | {"cellcard-check-balance-sms"}
 SUSPEND = {f"{carrier}-suspend-shop" for carrier in CARRIERS}
 TOP_UP = {
     f"{carrier}-top-up-{channel}"
     for carrier in CARRIERS
     for channel in ("kiosk", "retailer", "shop")
-} | {"cootel-top-up-online", "metfone-top-up-app", "smart-top-up-app"}
-ALL = CANCEL | CHECK | SUSPEND | TOP_UP
+} | {
+    "cootel-top-up-online",
+    "metfone-top-up-app",
+    "smart-top-up-app",
+    "cellcard-top-up-online",
+}
+FIVE = ("cellcard", "cootel", "metfone", "seatel", "smart")
+LOST = {
+    f"{carrier}-lost-phone-hotline" for carrier in ("cellcard", "metfone", "smart")
+} | {f"{carrier}-lost-phone-shop" for carrier in ("cootel", "seatel")}
+EXPIRY = {f"{carrier}-prepaid-expiry" for carrier in FIVE}
+ALL = CANCEL | CHECK | SUSPEND | TOP_UP | LOST | EXPIRY
 
 
 def of(carrier, guides):
@@ -128,6 +138,22 @@ QUERIES = [
     ("en", "chek balance", CHECK),
     ("en", "suspnd", SUSPEND),
     ("en", "cancle metfone", of("metfone", CANCEL)),
+    # A lost or stolen phone, and a prepaid card left to expire (issue 19)
+    ("en", "lost phone", LOST),
+    ("en", "stolen", LOST),
+    ("en", "my phone was stolen", LOST),
+    ("en", "replace sim metfone", of("metfone", LOST)),
+    ("zh-hans", "挂失", LOST),
+    ("zh-hans", "手机丢了", LOST),
+    ("zh-hans", "补卡", LOST),
+    ("zh-hans", "cellcard 补卡", of("cellcard", LOST)),
+    ("km", "បាត់ស៊ីម", LOST),
+    ("km", "បាត់ទូរស័ព្ទ", LOST),
+    ("en", "sim expired", EXPIRY),
+    ("en", "expired metfone", of("metfone", EXPIRY)),
+    ("zh-hans", "过期", EXPIRY),
+    ("zh-hans", "卡到期了怎么办", EXPIRY),
+    ("km", "ស៊ីមផុតកំណត់", EXPIRY),
 ]
 
 

@@ -79,7 +79,7 @@ def test_ranking_for_a_card_type_leaves_out_guides_for_other_cards():
     ]
 
 
-def test_a_guide_says_which_way_is_fastest_and_that_sources_are_silent_on_expiry(
+def test_a_guide_says_which_way_is_fastest_and_what_the_sources_say_on_expiry(
     client, seeded
 ):
     page = client.get("/en/guides/smart-cancel-online/").content.decode()
@@ -90,10 +90,17 @@ def test_a_guide_says_which_way_is_fastest_and_that_sources_are_silent_on_expiry
     assert "up to 5 calendar days" in first
     assert "Slower:" in box and "1–7 days" in box
     assert "No time given by the sources:" in box and "Hotline" in box
-    assert "the sources do not say what happens to the number" in box
+    # Smart's own pages, read for issue 19, say when an unused number goes.
+    assert "a new SIM not topped up within 68 days is recycled" in box
+    assert "the sources do not say what happens to the number" not in box
 
 
 def test_an_expiry_note_from_the_data_replaces_the_silence(client, seeded):
+    CardType.objects.filter(carrier__slug="smart").update(
+        expiry_note_en="", expiry_note_zh_hans="", expiry_note_km=""
+    )
+    silent = client.get("/en/guides/smart-cancel-hotline/").content.decode()
+    assert "the sources do not say what happens to the number" in silent
     card = CardType.objects.get(carrier__slug="smart", slug="tourist-3-day")
     card.expiry_note_en = "Article 9 says the number closes after 30 days."
     card.save()

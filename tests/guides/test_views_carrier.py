@@ -20,11 +20,21 @@ def test_smart_lists_its_website_once_and_the_number_as_a_bare_link(client, seed
     assert re.search(r'<a class="value tap" href="tel:123">123</a>', page)
 
 
-@pytest.mark.parametrize("slug", ["metfone", "cootel"])
+@pytest.mark.parametrize("slug", ["cootel", "seatel"])
 def test_a_carrier_without_a_hotline_says_the_sources_give_none(client, seeded, slug):
     page = contacts(client.get(f"/en/carriers/{slug}/").content.decode())
     assert "The sources give no hotline number" in page
     assert "tel:" not in page
+
+
+@pytest.mark.parametrize(("slug", "number"), [("metfone", "1777"), ("cellcard", "812")])
+def test_a_hotline_read_on_the_carriers_page_is_listed_and_not_confirmed(
+    client, seeded, slug, number
+):
+    page = contacts(client.get(f"/en/carriers/{slug}/").content.decode())
+    assert f'href="tel:{number}">{number}</a>' in page
+    assert "read on 7 December 2026" in page
+    assert "not confirmed" in page  # an editor has not checked it
 
 
 def test_numbers_that_only_guides_give_are_listed_once_with_their_guide(client):

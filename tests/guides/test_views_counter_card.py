@@ -53,9 +53,9 @@ def test_a_foreigners_card_at_a_smart_shop_lists_only_what_a_foreigner_brings(
     assert receipts and all("optional" in line for line in receipts)
     # Cash, the number: had ready, never "original × 1".
     assert any(line.startswith("សាច់ប្រាក់") or "Cash" in line for line in ready)
-    assert any("Your mobile number" in line for line in ready)
+    assert any("My phone number" in line for line in ready)
     assert not any("×" in line for line in ready)
-    assert not any("Cash" in line or "mobile number" in line for line in bring)
+    assert not any("Cash" in line or "phone number" in line for line in bring)
 
 
 def test_a_cambodian_id_holders_card_lists_the_id_card_and_no_passport(client, seeded):
@@ -70,7 +70,7 @@ def test_the_card_speaks_the_visitors_language_beside_khmer(client, seeded):
     page = card(client, "smart-cancel-shop", "foreigner", language="zh-hans")
     bring = " ".join(section_lines(page, "card-bring"))
     assert "护照" in bring and "លិខិតឆ្លងដែន" in bring
-    assert '<p class="request" lang="km">ខ្ញុំចង់បិទលេខស៊ីមកាតនេះ។</p>' in page
+    assert '<p class="request" lang="km">ខ្ញុំចង់បិទលេខនេះ។</p>' in page
 
 
 def test_without_a_choice_the_card_asks_who_you_are_by_plain_links(client, seeded):

@@ -131,3 +131,21 @@ def test_404_page_is_in_the_site_style(client):
     html = response.content.decode()
     assert "Page not found" in html
     assert "/static/css/site.css" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "independent", "checked"),
+    [
+        ("en", "not run by any carrier", "whether an editor has checked it"),
+        ("zh-hans", "不属于任何运营商", "是否经过编辑核实"),
+        ("km", "មិនមែនជារបស់ក្រុមហ៊ុនទូរស័ព្ទណាមួយទេ", "បានពិនិត្យហើយឬនៅ"),
+    ],
+)
+def test_the_footer_says_who_runs_the_site_and_claims_no_editors_check(
+    client, language, independent, checked
+):
+    page = client.get(f"/{language}/").content.decode()
+    footer = page[page.index('<footer class="site">') :]
+    assert independent in footer and checked in footer
+    assert "Guides are checked by editors" not in footer
+    assert "指南由编辑审核" not in footer
