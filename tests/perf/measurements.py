@@ -517,14 +517,14 @@ def measure_attention(requests):
     """The queue as an editor sees it, with one item of each kind claimed."""
     from django.contrib.auth.models import Group, User
 
-    from guides import attention
+    from guides.attention import queue
     from guides.models import Claim
 
     editor = User.objects.create_user("bench-editor", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
     client = Client()
     client.force_login(editor)
-    for kind in attention.KINDS:
+    for kind in queue.KINDS:
         first = kind.items().first()
         if first is not None:
             Claim.objects.create(kind=kind.key, object_id=first.pk, user=editor)
