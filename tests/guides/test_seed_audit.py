@@ -8,7 +8,8 @@ import re
 import pytest
 
 from carriers.models import Carrier, Contact
-from guides.models import CITATION, Advice, Document, Procedure, Source, Task
+from guides.models import Advice, Document, Procedure, Source, Task
+from guides.models.reference import CITATION
 from portal.languages import column, language_codes, translated_fields
 
 pytestmark = pytest.mark.django_db
