@@ -31,7 +31,7 @@ from guides.models import (
     Step,
     Update,
 )
-from guides.public import fastest
+from guides.public import fastest, situations
 from guides.public.feeds import Scope
 from guides.public.filters import ProcedureFilter
 from guides.public.paging import SortedIdsPaginator
@@ -65,6 +65,7 @@ class HomeView(TemplateView):
             per_task[task] += n
             per_carrier[carrier] += n
         return super().get_context_data(
+            situations=situations.offered(reference.tasks),
             tasks=[(task, per_task.get(task.pk, 0)) for task in reference.tasks],
             carriers=[(c, per_carrier.get(c.pk, 0)) for c in reference.carriers],
             updates=Update.objects.public()

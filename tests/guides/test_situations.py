@@ -1,0 +1,93 @@
+"""The home page starts from the visitor's situation (guides/public/situations.py):
+each situation is a button of one form that sends the visitor, with the carrier
+they chose, to the guides of the task that answers it. Works without script."""
+
+import re
+
+import pytest
+from django.utils import translation
+
+from guides.models import Procedure
+from guides.public.situations import SITUATIONS
+from tests.pages import results, slugs
+
+pytestmark = pytest.mark.django_db
+
+
+def buttons(html):
+    return re.findall(
+        r'<button[^>]*name="task"[^>]*value="([\w-]+)"[^>]*>(.*?)</button>', html, re.S
+    )
+
+
+def test_home_offers_each_situation_as_a_button_to_its_task(seeded, client):
+    html = client.get("/en/").content.decode()
+    shown = buttons(html)
+    assert [value for value, _label in shown] == [s.task for s in SITUATIONS]
+    labels = " ".join(label for _value, label in shown)
+    for words in (
+        "lost my phone",
+        "leaving Cambodia",
+        "expired",
+        "keep my number",
+        "top up",
+    ):
+        assert words in labels
+    # One form, to the finder, with the carrier to choose first.
+    form = re.search(r'<form[^>]*class="situations"[^>]*>(.*?)</form>', html, re.S)
+    assert (
+        form
+        and 'action="/en/guides/"' in form.group(0)
+        and 'method="get"' in form.group(0)
+    )
+    assert '<select name="carrier"' in form.group(1)
+    assert 'value="cellcard"' in form.group(1)
+
+
+@pytest.mark.parametrize(
+    ("task", "carrier"),
+    [
+        ("lost-phone", "smart"),
+        ("lost-phone", "cellcard"),
+        ("lost-phone", "seatel"),
+        ("expiry", "metfone"),
+        ("expiry", "cootel"),
+        ("top-up", "cellcard"),
+        ("cancel", ""),
+    ],
+)
+def test_a_situation_leads_to_that_carriers_guides_of_its_task(
+    seeded, client, task, carrier
+):
+    response = client.get("/en/guides/", {"carrier": carrier, "task": task})
+    found = slugs(response)
+    assert found, f"no guide answers {task} for {carrier or 'any carrier'}"
+    listed = Procedure.objects.filter(slug__in=found)
+    assert {guide.task.slug for guide in listed} == {task}
+    if carrier:
+        assert {guide.carrier.slug for guide in listed} == {carrier}
+
+
+def test_a_lost_phone_is_never_sent_to_cancel_the_number(seeded, client):
+    lost = next(s for s in SITUATIONS if s.key == "lost")
+    assert lost.task == "lost-phone"
+    rows = results(client.get("/en/guides/", {"task": lost.task}))
+    assert len(rows) >= 5  # one per carrier at least
+    assert not any("cancel" in title.lower() for _slug, title, _n in rows)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "km"])
+def test_the_situations_are_in_the_page_language(seeded, client, language):
+    html = client.get(f"/{language}/").content.decode()
+    with translation.override("en"):
+        english = [str(s.label) for s in SITUATIONS]
+    labels = " ".join(label for _value, label in buttons(html))
+    assert labels and not any(text in labels for text in english)
+
+
+def test_a_situation_whose_task_is_gone_is_not_offered(seeded, client):
+    from guides.models import Task
+
+    Task.objects.filter(slug="expiry").update(slug="renamed")
+    values = [value for value, _label in buttons(client.get("/en/").content.decode())]
+    assert "expiry" not in values and "lost-phone" in values
