@@ -415,14 +415,25 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         # content generation (guides/outcomes.py).
         figures = outcomes.figures({procedure.pk, *(way["pk"] for way in other_ways)})
         if procedure.has_counter:
+            kinds = procedure.visitor_kinds()
             with translation.override("km"):
                 khmer_request = counter_request(procedure.task)
+                # What to bring, in Khmer for the clerk: printed with the guide.
+                khmer_lists = {
+                    "bring_heading": _("I have brought"),
+                    "ready_heading": _("I also have ready"),
+                    "lists": [
+                        (str(WHO_LABELS[kind]), *counter_lines(requirements, kind))
+                        for kind in kinds
+                    ],
+                }
             context["counter"] = {
                 "khmer": khmer_request,
+                "khmer_lists": khmer_lists,
                 "visitor": counter_request(procedure.task),
                 "choices": [
                     {"value": kind, "label": WHO_LABELS[kind]}
-                    for kind in procedure.visitor_kinds()
+                    for kind in kinds
                 ],
             }
         lapses = procedure.lapsed_checks(
@@ -439,7 +450,11 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
             print_view=self.print_view,
             bring=[r for r in requirements if r.document.is_document],
             have_ready=[r for r in requirements if not r.document.is_document],
-            checks=[a for a in advice if a.kind == Advice.Kind.CHECK],
+            checks=[
+                a
+                for a in advice
+                if a.kind == Advice.Kind.CHECK and not a.repeats(steps)
+            ],
             warnings=[a for a in advice if a.kind == Advice.Kind.WARNING],
             requirements=requirements,
             sources=sources,
