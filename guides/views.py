@@ -802,9 +802,18 @@ class DidItWorkThanksView(DetailView):
         return Procedure.objects.published()
 
     def get_context_data(self, **kwargs):
+        answered_no = self.request.GET.get("answer") == NO
+        procedure = self.object
         return super().get_context_data(
-            answered_no=self.request.GET.get("answer") == NO,
+            answered_no=answered_no,
             minimum=outcomes.MINIMUM_ANSWERS,
+            # After a "no", the same carrier's other ways to do the task.
+            other_ways=Procedure.objects.published()
+            .filter(task=procedure.task_id, carrier=procedure.carrier_id)
+            .exclude(pk=procedure.pk)
+            .order_by("channel", "slug")
+            if answered_no
+            else [],
             **kwargs,
         )
 

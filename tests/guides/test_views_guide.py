@@ -377,3 +377,35 @@ def test_heaviest_seeded_guide_page_is_under_30_kb_gzipped(client, seeded):
             html = client.get(f"/{language}/guides/{procedure.slug}/").content
             heaviest = max(heaviest, len(gzip.compress(html)) + len(gzip.compress(css)))
     assert heaviest < 30 * 1024
+
+
+def test_did_it_work_and_report_forms_number_steps_as_the_guide_does(client):
+    guide = make_procedure()
+    make_step(guide, position=1, title_en="Go to a shop")
+    make_step(guide, position=2, title_en="Or call the hotline", logic="or")
+    make_step(guide, position=3, title_en="Sign the form")
+    make_step(guide, position=4, title_en="Keep the receipt", is_optional=True)
+    expected = [
+        "1. Go to a shop",
+        "1. Or instead: Or call the hotline",
+        "2. Sign the form",
+        "3. Keep the receipt (optional)",
+    ]
+    for html in (page(client, guide), page(client, guide, "en", "report/")):
+        options = re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", html)
+        assert options == expected
+
+
+def test_no_to_did_this_work_offers_the_carriers_other_ways(client):
+    guide = make_procedure(channel="shop")
+    online = make_procedure(carrier=guide.carrier, task=guide.task, channel="online")
+    elsewhere = make_procedure(task=guide.task, channel="hotline")
+    response = client.post(
+        f"/en/guides/{guide.slug}/did-it-work/", {"worked": "no", "step": ""}
+    )
+    thanks = client.get(response["Location"]).content.decode()
+    assert "try another way with" in thanks
+    assert online.get_absolute_url() in thanks
+    assert elsewhere.get_absolute_url() not in thanks
+    yes = client.get(f"/en/guides/{guide.slug}/did-it-work/thanks/?answer=yes")
+    assert online.get_absolute_url() not in yes.content.decode()
