@@ -232,14 +232,43 @@ class Advice(models.Model):
         its title are in the steps' titles and texts. Judged on the English text
         so that a guide shows the same checks in every language."""
         own = _content_words(self.title_en or self.title)
-        said = set().union(*(_content_words(f"{s.title_en} {s.body_en}") for s in steps))
+        said = set()
+        for step in steps:
+            said |= _content_words(f"{step.title_en} {step.body_en}")
         return bool(own) and len(own & said) >= len(own) * 2 / 3
 
 
 _WORD = re.compile(r"[a-z]+")
 _FILLER = frozenset(
-    "about all and any are before can first for from get has have its not off "
-    "out that the their them this use what with you your".split()
+    [
+        "about",
+        "all",
+        "and",
+        "any",
+        "are",
+        "before",
+        "can",
+        "first",
+        "for",
+        "from",
+        "get",
+        "has",
+        "have",
+        "its",
+        "not",
+        "off",
+        "out",
+        "that",
+        "the",
+        "their",
+        "them",
+        "this",
+        "use",
+        "what",
+        "with",
+        "you",
+        "your",
+    ]
 )
 
 

@@ -432,8 +432,7 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
                 "khmer_lists": khmer_lists,
                 "visitor": counter_request(procedure.task),
                 "choices": [
-                    {"value": kind, "label": WHO_LABELS[kind]}
-                    for kind in kinds
+                    {"value": kind, "label": WHO_LABELS[kind]} for kind in kinds
                 ],
             }
         lapses = procedure.lapsed_checks(

@@ -253,7 +253,7 @@ def test_other_ways_compares_channels_and_carriers_for_the_same_task(client):
     assert "Other carriers" in folded and other_carrier.carrier.name in folded
     assert other_carrier.get_absolute_url() in folded
     # Columns that say nothing on any row are left out.
-    assert "<th scope=\"col\">Cost</th>" not in section
+    assert '<th scope="col">Cost</th>' not in section
     # "No" under the guide offers the carrier's other ways.
     answer = html[html.index('id="did-it-work"') :]
     answer = answer[: answer.index("<form")]
