@@ -19,8 +19,11 @@ MEASURE = """() => {
   const title = document.querySelector("ol.steps > li:first-child h3");
   if (!title) return null;
   const box = title.getBoundingClientRect();
+  const tables = [...document.querySelectorAll(".compare .table-wrap")];
   return {top: box.top + scrollY, bottom: box.bottom + scrollY,
-          height: document.documentElement.scrollHeight};
+          height: document.documentElement.scrollHeight,
+          wide: tables.filter(t => t.scrollWidth > t.clientWidth).length,
+          page_width: document.documentElement.scrollWidth};
 }"""
 
 
@@ -42,9 +45,12 @@ def test_step_1_is_on_the_first_screen_of_every_seed_guide(page, site):
             rows.append(
                 f"{language}\t{slug}\t{figures['top']:.0f}\t{figures['height']}"
             )
+            # "Other ways" fits the phone: no table scrolls sideways.
+            if figures["wide"] or figures["page_width"] > 360:
+                below.append(f"{language}/{slug}: a table wider than 360 px")
             if figures["bottom"] > SCREEN:
                 below.append(f"{language}/{slug}: step 1 at {figures['top']:.0f} px")
     # The figures behind the verdict, for the reviewer (test-artifacts/).
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS.parent / "first-screen.tsv").write_text("\n".join(rows) + "\n")
-    assert below == [], "step 1 is below the first screen:\n" + "\n".join(below)
+    assert below == [], "\n".join(below)
