@@ -11,6 +11,20 @@ from portal.forms import PublicForm
 GENERAL = "general"
 
 
+def step_choices(procedure, steps):
+    """(pk, label) for each step, numbered as the guide numbers them: an "and
+    also" or "or instead" part carries its group's number, not a number of
+    its own."""
+    choices = []
+    for number, group in enumerate(procedure.step_groups(steps), start=1):
+        for step in [group["step"], *group["parts"]]:
+            logic = {"or": _("Or instead"), "and": _("And also")}
+            prefix = f"{logic[step.logic]}: " if step is not group["step"] else ""
+            optional = f" ({_('optional')})" if step.is_optional else ""
+            choices.append((str(step.pk), f"{number}. {prefix}{step.title}{optional}"))
+    return choices
+
+
 class ReportForm(PublicForm):
     """A visitor's report about one guide: no login, so guarded against abuse by
     a honeypot (here) and a rate limit (in the view)."""
@@ -38,13 +52,11 @@ class ReportForm(PublicForm):
     def __init__(self, *args, procedure, **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
-        self.steps = {str(step.pk): step for step in procedure.steps.all()}
+        steps = list(procedure.steps.all())
+        self.steps = {str(step.pk): step for step in steps}
         self.fields["step"].choices = [
             (GENERAL, _("The guide in general")),
-            *(
-                (pk, f"{step.position}. {step.title}")
-                for pk, step in self.steps.items()
-            ),
+            *step_choices(procedure, steps),
         ]
         self.fields["step"].initial = GENERAL
 
@@ -101,14 +113,11 @@ class OutcomeForm(PublicForm):
     def __init__(self, *args, procedure, steps=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
-        steps = procedure.steps.all() if steps is None else steps
+        steps = list(procedure.steps.all() if steps is None else steps)
         self.steps = {str(step.pk): step for step in steps}
         self.fields["step"].choices = [
             ("", _("I am not sure")),
-            *(
-                (pk, f"{step.position}. {step.title}")
-                for pk, step in self.steps.items()
-            ),
+            *step_choices(procedure, steps),
         ]
         # Unique per guide: the form sits on the guide page beside other forms.
         self.auto_id = "outcome_%s"

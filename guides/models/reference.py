@@ -98,6 +98,60 @@ class Advice(models.Model):
     def __str__(self):
         return self.title
 
+    def repeats(self, steps):
+        """Whether this check only says again what the steps say: most words of
+        its title are in the steps' titles and texts. Judged on the English text
+        so that a guide shows the same checks in every language."""
+        own = _content_words(self.title_en or self.title)
+        said = set()
+        for step in steps:
+            said |= _content_words(f"{step.title_en} {step.body_en}")
+        return bool(own) and len(own & said) >= len(own) * 2 / 3
+
+
+_WORD = re.compile(r"[a-z]+")
+_FILLER = frozenset(
+    [
+        "about",
+        "all",
+        "and",
+        "any",
+        "are",
+        "before",
+        "can",
+        "first",
+        "for",
+        "from",
+        "get",
+        "has",
+        "have",
+        "its",
+        "not",
+        "off",
+        "out",
+        "that",
+        "the",
+        "their",
+        "them",
+        "this",
+        "use",
+        "what",
+        "with",
+        "you",
+        "your",
+    ]
+)
+
+
+def _content_words(text):
+    """A text's words that carry meaning, cut to five letters ("balance" and
+    "balances" are one word)."""
+    return {
+        word[:5]
+        for word in _WORD.findall((text or "").lower())
+        if len(word) > 2 and word not in _FILLER
+    }
+
 
 # A source's key ends in the number texts cite it by: "article-003" is
 # "article 003", "文章003", "អត្ថបទ 003".

@@ -419,14 +419,24 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
         # content generation (guides/feedback/outcomes.py).
         figures = outcomes.figures({procedure.pk, *(way["pk"] for way in other_ways)})
         if procedure.has_counter:
+            kinds = procedure.visitor_kinds()
             with translation.override("km"):
                 khmer_request = counter_request(procedure.task)
+                # What to bring, in Khmer for the clerk: printed with the guide.
+                khmer_lists = {
+                    "bring_heading": _("I have brought"),
+                    "ready_heading": _("I also have ready"),
+                    "lists": [
+                        (str(WHO_LABELS[kind]), *counter_lines(requirements, kind))
+                        for kind in kinds
+                    ],
+                }
             context["counter"] = {
                 "khmer": khmer_request,
+                "khmer_lists": khmer_lists,
                 "visitor": counter_request(procedure.task),
                 "choices": [
-                    {"value": kind, "label": WHO_LABELS[kind]}
-                    for kind in procedure.visitor_kinds()
+                    {"value": kind, "label": WHO_LABELS[kind]} for kind in kinds
                 ],
             }
         lapses = procedure.lapsed_checks(
@@ -443,7 +453,11 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
             print_view=self.print_view,
             bring=[r for r in requirements if r.document.is_document],
             have_ready=[r for r in requirements if not r.document.is_document],
-            checks=[a for a in advice if a.kind == Advice.Kind.CHECK],
+            checks=[
+                a
+                for a in advice
+                if a.kind == Advice.Kind.CHECK and not a.repeats(steps)
+            ],
             warnings=[a for a in advice if a.kind == Advice.Kind.WARNING],
             requirements=requirements,
             sources=sources,
@@ -791,9 +805,18 @@ class DidItWorkThanksView(DetailView):
         return Procedure.objects.published()
 
     def get_context_data(self, **kwargs):
+        answered_no = self.request.GET.get("answer") == NO
+        procedure = self.object
         return super().get_context_data(
-            answered_no=self.request.GET.get("answer") == NO,
+            answered_no=answered_no,
             minimum=outcomes.MINIMUM_ANSWERS,
+            # After a "no", the same carrier's other ways to do the task.
+            other_ways=Procedure.objects.published()
+            .filter(task=procedure.task_id, carrier=procedure.carrier_id)
+            .exclude(pk=procedure.pk)
+            .order_by("channel", "slug")
+            if answered_no
+            else [],
             **kwargs,
         )
 

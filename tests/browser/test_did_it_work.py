@@ -59,7 +59,7 @@ def test_figures_show_once_ten_visitors_answered(no_script, live_server):
         Outcome(procedure=guide, worked=n < 8) for n in range(10)
     )
     no_script.goto(f"{live_server.url}/en/guides/{guide.slug}/")
-    expect(no_script.locator(".glance")).to_contain_text(
+    expect(no_script.locator("#did-it-work")).to_contain_text(
         "Worked for 8 of 10 visitors in the last 90 days"
     )
     save_screenshot(no_script, "did-it-work-figures-shown", full_page=True)

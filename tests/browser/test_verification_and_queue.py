@@ -66,7 +66,7 @@ def test_a_lapsed_fee_check_is_shown_beside_the_fee_in_chinese_and_english(
             else:
                 page.set_viewport_size({"width": 360, "height": 740})
             page.goto(f"{live_server.url}/{language}/guides/{guide.slug}/")
-            cost = page.locator(".glance dd").filter(has=page.locator(".due")).first
+            cost = page.locator(".need dd").filter(has=page.locator(".due")).first
             expect(cost).to_contain_text(text)
             # The fee and the hotline (30 days) are due; steps (180) are not.
             expect(page.locator(".due")).to_have_count(2)

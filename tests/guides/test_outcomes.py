@@ -186,7 +186,7 @@ def test_the_comparison_of_ways_shows_each_ways_figure(client):
     add_answers(app, 9, 3)
     add_answers(hotline, 2, 2)
     html = guide_page(client, guide)
-    rows = re.findall(r"<tr[^>]*><td>[^<]*</td><td>.*?</tr>", html, re.S)
+    rows = re.findall(r"<tr[^>]*><td>.*?</tr>", html, re.S)
     assert len(rows) == 3
     cells = {}
     for row in rows:

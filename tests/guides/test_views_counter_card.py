@@ -158,4 +158,7 @@ def test_lists_count_the_documents_to_bring_as_the_guide_page_does(client):
     procedure.requirements.create(document=cash, position=3)
     listed = results(client.get("/en/guides/", {"carrier": procedure.carrier.slug}))
     assert listed == [(procedure.slug, procedure.title_en, 2)]
-    assert "2 to bring" in client.get(procedure.get_absolute_url()).content.decode()
+    html = client.get(procedure.get_absolute_url()).content.decode()
+    need = html[html.index('class="need"') : html.index('id="steps-h"')]
+    bring = need[need.index("<dt>Bring</dt>") : need.index("</dd>")]
+    assert bring.count("<li>") == 2

@@ -109,8 +109,44 @@ def test_document_checklist_says_form_and_quantity(client):
     )
     assert '<span class="condition">only if the line was stopped</span>' in documents
     assert '<input type="checkbox"' in documents
-    glance = html[html.index('class="glance"') : html.index("</section>")]
-    assert "2 to bring" in glance
+    # Before the steps, each document once with what is special about it.
+    need = html[html.index('class="need"') : html.index('id="steps-h"')]
+    assert re.search(r"Passport</span> <span class=\"muted\">\(photocopy × 2\)", need)
+    assert re.search(r"Top-up receipt</span> <span class=\"muted\">\(optional\)", need)
+
+
+def test_what_you_need_comes_between_the_summary_and_the_steps(client):
+    guide = make_procedure(steps=2, requirements=1, duration_min=1, duration_max=3)
+    html = page(client, guide)
+    order = [
+        html.index("<h1"),
+        html.index('class="summary"'),
+        html.index('id="need-h"'),
+        html.index('id="steps-h"'),
+        html.index('id="step-1"'),
+        html.index('id="documents-h"'),
+        html.index('id="sources-h"'),
+    ]
+    assert order == sorted(order)
+    need = html[html.index('id="need-h"') : html.index('id="steps-h"')]
+    assert "Typical time" in need and "Not known" not in need
+
+
+def test_a_guide_with_nothing_to_bring_does_not_count_zero_documents(client):
+    guide = make_procedure(steps=2)
+    html = page(client, guide)
+    assert "0 to bring" not in html
+    assert 'id="need-h"' not in html  # nothing known to need: no empty box
+    assert "No documents are mentioned in the sources." in html
+
+
+def test_no_aria_describedby_points_at_a_missing_element(client):
+    guide = make_procedure(steps=2)
+    html = page(client, guide)
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    described = re.findall(r'aria-describedby="([^"]+)"', html)
+    assert described  # the "what happened" field has its help text
+    assert [ref for ref in described if ref not in ids] == []
 
 
 def test_unverified_guide_names_its_sources_and_disagreements(client):
@@ -147,10 +183,37 @@ def test_checks_and_warnings_are_separate_lists(client):
         ),
     )
     html = page(client, guide)
-    before = html[html.index("Before you start") : html.index('id="steps-h"')]
+    checks = html[html.index('id="checks-h"') : html.index('id="warnings-h"')]
     watch = html[html.index("Watch out") :]
-    assert "Check balance (en)" in before and "Scam offers" not in before
+    assert "Check balance (en)" in checks and "Scam offers" not in checks
     assert "Scam offers (en)" in watch
+    # Below the steps: nothing stands between the summary and step 1.
+    assert html.index('id="steps-h"') < html.index('id="checks-h"')
+
+
+def test_a_check_that_repeats_a_step_is_not_shown_again(client):
+    guide = make_procedure()
+    make_step(guide, position=1, title_en="Check your balance and bills")
+    make_step(guide, position=2, body_en="Back up your contacts to the phone.")
+    guide.advice.add(
+        Advice.objects.create(
+            kind="check",
+            slug="bills",
+            **trilingual("title", "Check balance and bills first"),
+        ),
+        Advice.objects.create(
+            kind="check", slug="contacts", **trilingual("title", "Back up contacts")
+        ),
+        Advice.objects.create(
+            kind="check", slug="roaming", **trilingual("title", "Switch off roaming")
+        ),
+    )
+    for language in ("en", "km"):
+        html = page(client, guide, language)
+        checks = html[html.index('id="checks-h"') :]
+        checks = checks[: checks.index("</section>")]
+        assert "Switch off roaming" in checks
+        assert "Check balance" not in checks and "Back up" not in checks
 
 
 def test_change_history_lists_updates_newest_first(client):
@@ -176,12 +239,25 @@ def test_other_ways_compares_channels_and_carriers_for_the_same_task(client):
     make_procedure(task=guide.task, status=Status.DRAFT)
     make_procedure(carrier=guide.carrier)  # another task
     html = page(client, guide)
-    table = html[html.index('class="compare"') :]
-    rows = re.findall(r"<tr[ >].*?</tr>", table, re.S)[1:]
-    assert len(rows) == 3
-    assert 'aria-current="page"' in rows[0] or 'aria-current="page"' in rows[1]
-    assert online.get_absolute_url() in table
-    assert other_carrier.get_absolute_url() in table
+    section = html[html.index('class="compare"') :]
+    section = section[: section.index("</section>")]
+    # The same carrier's channels first, in the open ...
+    same = section[: section.index("<details")]
+    rows = re.findall(r"<tr[ >].*?</tr>", same, re.S)[1:]
+    assert len(rows) == 2
+    assert any('aria-current="page"' in row for row in rows)
+    assert online.get_absolute_url() in same
+    assert other_carrier.get_absolute_url() not in same
+    # ... other carriers only when asked for, and said to be other carriers.
+    folded = section[section.index("<details") :]
+    assert "Other carriers" in folded and other_carrier.carrier.name in folded
+    assert other_carrier.get_absolute_url() in folded
+    # Columns that say nothing on any row are left out.
+    assert '<th scope="col">Cost</th>' not in section
+    # "No" under the guide offers the carrier's other ways.
+    answer = html[html.index('id="did-it-work"') :]
+    answer = answer[: answer.index("<form")]
+    assert "try another way" in answer and online.get_absolute_url() in answer
 
 
 def test_untranslated_text_is_marked_with_its_language(client):
@@ -301,3 +377,35 @@ def test_heaviest_seeded_guide_page_is_under_30_kb_gzipped(client, seeded):
             html = client.get(f"/{language}/guides/{procedure.slug}/").content
             heaviest = max(heaviest, len(gzip.compress(html)) + len(gzip.compress(css)))
     assert heaviest < 30 * 1024
+
+
+def test_did_it_work_and_report_forms_number_steps_as_the_guide_does(client):
+    guide = make_procedure()
+    make_step(guide, position=1, title_en="Go to a shop")
+    make_step(guide, position=2, title_en="Or call the hotline", logic="or")
+    make_step(guide, position=3, title_en="Sign the form")
+    make_step(guide, position=4, title_en="Keep the receipt", is_optional=True)
+    expected = [
+        "1. Go to a shop",
+        "1. Or instead: Or call the hotline",
+        "2. Sign the form",
+        "3. Keep the receipt (optional)",
+    ]
+    for html in (page(client, guide), page(client, guide, "en", "report/")):
+        options = re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", html)
+        assert options == expected
+
+
+def test_no_to_did_this_work_offers_the_carriers_other_ways(client):
+    guide = make_procedure(channel="shop")
+    online = make_procedure(carrier=guide.carrier, task=guide.task, channel="online")
+    elsewhere = make_procedure(task=guide.task, channel="hotline")
+    response = client.post(
+        f"/en/guides/{guide.slug}/did-it-work/", {"worked": "no", "step": ""}
+    )
+    thanks = client.get(response["Location"]).content.decode()
+    assert "try another way with" in thanks
+    assert online.get_absolute_url() in thanks
+    assert elsewhere.get_absolute_url() not in thanks
+    yes = client.get(f"/en/guides/{guide.slug}/did-it-work/thanks/?answer=yes")
+    assert online.get_absolute_url() not in yes.content.decode()
