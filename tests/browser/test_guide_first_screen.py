@@ -5,7 +5,7 @@ start")."""
 
 import pytest
 
-from guides import portable
+from guides import content_file
 from guides.models import Procedure
 from tests.browser import ARTIFACTS
 
@@ -29,7 +29,7 @@ MEASURE = """() => {
 
 @pytest.fixture
 def site(live_server):
-    portable.import_file(portable.SEED_FILE)
+    content_file.import_file(content_file.SEED_FILE)
     return live_server.url
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from guides import portable
+from guides import content_file
 from guides.models import Procedure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +17,7 @@ LANGUAGES = ("zh-hans", "en", "km")
 
 @pytest.fixture
 def site(live_server):
-    portable.import_file(portable.SEED_FILE)
+    content_file.import_file(content_file.SEED_FILE)
     return live_server.url
 
 
