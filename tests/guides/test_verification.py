@@ -68,7 +68,8 @@ def test_a_lapsed_fee_check_says_so_beside_the_fee_in_the_visitors_language(clie
     checked = days_ago(40)
     assert f"Last checked on {english(checked)}, due for re-check" in en
     assert en.count("due for re-check") == 2  # the fee and the hotline (30 days)
-    cost = en[en.index("<dt>Cost</dt>") : en.index("<dt>Documents</dt>")]
+    cost = en[en.index("<dt>Cost</dt>") :]
+    cost = cost[: cost.index("</dd>")]
     assert "due for re-check" in cost
     zh = guide_page(client, guide, "zh-hans")
     assert (

@@ -6,8 +6,9 @@ content model; then every public page (found from the URLconf) is fetched in
 every language, with the payload in the search box too, and parsed. A page
 passes when the parsed document has no script other than JSON-LD data, no
 event-handler attribute, no frame/object/base element, and no link or source
-whose address runs code. The one script of the site's own allowed is the file
-that registers the offline service worker (static/js/offline.js), loaded by
+whose address runs code. The scripts of the site's own allowed are the file
+that registers the offline service worker (static/js/offline.js) and the print
+button's (static/js/print.js), loaded by
 address with no inline code: public pages work without it.
 """
 
@@ -129,8 +130,11 @@ class LiveMarkup(HTMLParser):
         if tag == "script":
             if attributes.get("type") == "application/ld+json":
                 self.script = []
-            elif attributes.get("src") == static("js/offline.js"):
-                self.script = None  # the site's own file; no inline code follows
+            elif attributes.get("src") in (
+                static("js/offline.js"),
+                static("js/print.js"),
+            ):
+                self.script = None  # the site's own files; no inline code follows
             else:
                 self.found.append(f"<script {attributes}>")
         if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "refresh":
