@@ -146,3 +146,30 @@ class EditorStatementTimeoutMiddleware:
                         cursor.execute("RESET statement_timeout")
                 except DatabaseError:
                     connection.close()
+
+
+class PrivateResponseMiddleware:
+    """Nothing private is kept by a browser, a proxy or the site's service
+    worker: every admin page and every response to a logged-in user is
+    `private, no-store`, and logging in or out clears what the site keeps in
+    the browser (its HTTP cache and the service worker's saved pages)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        admin = request.path.startswith(reverse("admin:index"))
+        # A visitor without a session is never logged in: no session read.
+        if admin or (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            and request.user.is_authenticated
+        ):
+            response.headers.pop("Expires", None)
+            response.headers["Cache-Control"] = "private, no-store"
+        if request.method == "POST" and request.path in (
+            reverse("admin:login"),
+            reverse("admin:logout"),
+        ):
+            response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

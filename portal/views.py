@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import (
     DEFAULT_DB_ALIAS,
@@ -109,8 +110,13 @@ def server_error(request, *args, **kwargs):
 
 
 def _service_worker_source():
-    # Read on each request (a few kB): an edited file is served at once.
-    return Path(finders.find("sw.js")).read_bytes()
+    # Read on each request (a few kB): an edited file is served at once. The
+    # language prefixes are the site's, so no other address passes for a guide.
+    source = Path(finders.find("sw.js")).read_text(encoding="utf-8")
+    prefixes = "|".join(code for code, _name in settings.LANGUAGES)
+    return source.replace(
+        'const LANGUAGES = "zh-hans|en|km";', f'const LANGUAGES = "{prefixes}";'
+    )
 
 
 @require_safe

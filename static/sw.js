@@ -12,8 +12,20 @@ const PAGES = "pages-v1";
 const ASSETS = "assets-v1";
 const MAX_PAGES = 40; // 10 guides with their print view and two counter cards
 const MAX_ASSETS = 8;
-// A guide, its print view or its counter card, in any language.
-const GUIDE = /^\/[a-z-]+\/guides\/[^/]+\/(print\/|counter-card\/)?$/;
+// The site's language prefixes: /sw.js is served with settings.LANGUAGES here,
+// so "admin" (or anything else) is never taken for a language.
+const LANGUAGES = "zh-hans|en|km";
+// A guide, its print view or its counter card, in one of the site's languages.
+const GUIDE = new RegExp(`^/(?:${LANGUAGES})/guides/[^/]+/(print/|counter-card/)?$`);
+// The visitors' own stylesheets and scripts (the admin's are not kept).
+const ASSET = /^\/static\/(?!admin\/)/;
+
+// A response the server marked as not for keeping: one to a logged-in user,
+// anything under /admin/.
+function private_(response) {
+  const control = response.headers.get("Cache-Control") || "";
+  return /\b(private|no-store)\b/.test(control);
+}
 
 self.addEventListener("install", () => self.skipWaiting());
 
@@ -35,6 +47,7 @@ async function trim(name, max) {
 
 async function keep(name, max, request, response) {
   if (!response || response.status !== 200 || response.type !== "basic") return;
+  if (private_(response)) return;
   const cache = await caches.open(name);
   await cache.delete(request); // re-saved pages move to the newest end
   await cache.put(request, response);
@@ -86,7 +99,8 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate" && GUIDE.test(url.pathname)) {
     event.respondWith(page(request));
-  } else if (request.destination === "style" || request.destination === "script") {
+  } else if ((request.destination === "style" || request.destination === "script")
+             && ASSET.test(url.pathname)) {
     event.respondWith(asset(event));
   }
 });
@@ -98,6 +112,8 @@ self.addEventListener("message", (event) => {
   if (data.type !== "save" || !Array.isArray(data.pages)) return;
   const port = event.ports[0];
   const same = (href) => new URL(href, self.location.href).origin === self.location.origin;
+  const guide = (href) => same(href) && GUIDE.test(new URL(href, self.location.href).pathname);
+  const asset = (href) => same(href) && ASSET.test(new URL(href, self.location.href).pathname);
   const save = async (href, name, max) => {
     const request = new Request(href, { credentials: "same-origin" });
     const response = await fetch(request);
@@ -106,8 +122,8 @@ self.addEventListener("message", (event) => {
   };
   event.waitUntil(
     Promise.allSettled([
-      ...data.pages.filter(same).slice(0, MAX_PAGES).map((href) => save(href, PAGES, MAX_PAGES)),
-      ...(data.assets || []).filter(same).map((href) => save(href, ASSETS, MAX_ASSETS)),
+      ...data.pages.filter(guide).slice(0, MAX_PAGES).map((href) => save(href, PAGES, MAX_PAGES)),
+      ...(data.assets || []).filter(asset).map((href) => save(href, ASSETS, MAX_ASSETS)),
     ]).then((results) => {
       const saved = results.filter((r) => r.status === "fulfilled" && r.value).length;
       if (port) port.postMessage({ saved: saved, asked: results.length });

@@ -114,8 +114,10 @@ class UpdatesRssFeed(Feed):
     def item_pubdate(self, update):
         return localtime(update.published_at)
 
+    # When visitors were told of the change, not when the row was last written:
+    # an import writes every row, and a reader would show them all as changed.
     def item_updateddate(self, update):
-        return localtime(max(update.published_at, update.modified_at))
+        return localtime(update.published_at)
 
     def item_categories(self, update):
         return [str(update.procedure.carrier), str(update.procedure.task)]

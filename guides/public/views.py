@@ -135,7 +135,12 @@ class CarrierDetailView(DetailView):
             ("carrier-contacts", self.object.pk, get_language()),
             lambda: self.contacts(published),
         )
-        return super().get_context_data(task_groups=groups, contacts=contacts, **kwargs)
+        return super().get_context_data(
+            task_groups=groups,
+            contacts=contacts,
+            feed_scope=Scope(carrier=self.object),
+            **kwargs,
+        )
 
     def contacts(self, published):
         """Every way to reach the carrier the data has, each once: its own
@@ -267,6 +272,7 @@ class ProcedureListView(ListView):
         if self.missed:
             missed.record(self.filterset.form.cleaned_data["q"])
         context["rankings"] = self.rankings()
+        context["feed_scope"] = self.task_scope()
         context["loosen"] = self.loosen_suggestions(
             context["paginator"].count, context["active_filters"]
         )
@@ -296,6 +302,15 @@ class ProcedureListView(ListView):
         # Rendered each time so each such search is counted, not once a cache.
         response.page_cache_skip = self.missed
         return response
+
+    def task_scope(self):
+        """On a task's page (one task filtered): that task's updates and feeds."""
+        form = self.filterset.form
+        if not self.filterset.is_bound or not form.is_valid():
+            return None
+        slug = form.cleaned_data.get("task")
+        task = next((t for t in caching.catalog().tasks if t.slug == slug), None)
+        return Scope(task=task) if task else None
 
     def rankings(self):
         """On a task's page: the fastest way per carrier (the one filtered, or

@@ -273,3 +273,52 @@ def test_feed_dates_are_phnom_penh_time(client, time_machine):
     atom = ET.fromstring(client.get("/en/feeds/atom/").content)
     entry = atom.find(f"{ATOM}entry")
     assert entry.findtext(f"{ATOM}published") == "2026-12-01T06:30:05+07:00"
+
+
+def atom_entries(client, address):
+    response = client.get(address)
+    assert response.status_code == 200
+    return ET.fromstring(response.content).findall(f"{ATOM}entry")
+
+
+def test_atom_updated_is_when_the_change_was_published_not_when_a_row_was_saved(
+    client,
+):
+    guide = make_procedure()
+    update = make_update(guide, days_ago=30)
+    # An import (or any save of the row) later: not a change visitors are told of.
+    Update.objects.filter(pk=update.pk).update(modified_at=timezone.now())
+    (entry,) = atom_entries(client, url("feed-atom", "en"))
+    updated = datetime.fromisoformat(entry.find(f"{ATOM}updated").text)
+    assert abs(updated - update.published_at) < timedelta(seconds=1)
+
+
+def test_each_seed_entry_says_what_its_guide_is(seeded, client):
+    from html import unescape
+
+    from guides.models import Procedure
+
+    entries = atom_entries(client, url("feed-atom", "en"))
+    assert len(entries) >= 40
+    summaries = [unescape(entry.find(f"{ATOM}summary").text) for entry in entries]
+    # It used to be one sentence for every guide ("First published …"): each
+    # now also says what its guide is for, in the guide's own summary.
+    with translation.override("en"):
+        for entry, summary in zip(entries, summaries, strict=True):
+            slug = entry.find(f"{ATOM}link").get("href").rstrip("/").split("/")[-1]
+            assert Procedure.objects.get(slug=slug).summary in summary
+    assert len(set(summaries)) > len(summaries) * 2 // 3
+
+
+def test_a_carrier_page_and_a_task_listing_link_their_own_feeds(client):
+    smart = make_carrier(slug="smart", name_en="Smart")
+    cancel = make_task(slug="cancel", name_en="Cancel")
+    make_procedure(carrier=smart, task=cancel)
+    carrier_page = client.get("/en/carriers/smart/").content.decode()
+    assert f'href="{url("feed-atom-carrier", "en", slug="smart")}"' in carrier_page
+    assert f'href="{url("updates-carrier", "en", slug="smart")}"' in carrier_page
+    finder = client.get("/en/guides/", {"task": "cancel"}).content.decode()
+    assert f'href="{url("feed-atom-task", "en", slug="cancel")}"' in finder
+    assert f'href="{url("feed-rss-task", "en", slug="cancel")}"' in finder
+    # Without a task chosen, the site-wide feed only.
+    assert "feeds/tasks/" not in client.get("/en/guides/").content.decode()
