@@ -18,6 +18,7 @@ SCOPES = {"carrier": "carriers", "task": "tasks"}
 
 urlpatterns = [
     path("", cached_page(views.HomeView.as_view()), name="home"),
+    path("offline/", cached_page(views.OfflineView.as_view()), name="offline"),
     path(
         "guides/",
         cached_page(views.ProcedureListView.as_view(), query=FINDER),

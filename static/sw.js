@@ -10,6 +10,7 @@
 
 const PAGES = "pages-v1";
 const ASSETS = "assets-v1";
+const OFFLINE = "offline-v1"; // the offline page, one per language
 const MAX_PAGES = 40; // 10 guides with their print view and two counter cards
 const MAX_ASSETS = 8;
 // The site's language prefixes: /sw.js is served with settings.LANGUAGES here,
@@ -27,13 +28,19 @@ function private_(response) {
   return /\b(private|no-store)\b/.test(control);
 }
 
-self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("install", (event) => {
+  const pages = LANGUAGES.split("|").map((code) => `/${code}/offline/`);
+  event.waitUntil(caches.open(OFFLINE)
+    .then((cache) => cache.addAll(pages))
+    .catch(() => undefined) // a page that failed is fetched on the next install
+    .then(() => self.skipWaiting()));
+});
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
       .then((names) => Promise.all(
-        names.filter((name) => name !== PAGES && name !== ASSETS)
+        names.filter((name) => ![PAGES, ASSETS, OFFLINE].includes(name))
           .map((name) => caches.delete(name))))
       .then(() => self.clients.claim()));
 });
@@ -49,17 +56,42 @@ async function keep(name, max, request, response) {
   if (!response || response.status !== 200 || response.type !== "basic") return;
   if (private_(response)) return;
   const cache = await caches.open(name);
+  // Stamped with when it was saved, which the offline pages say. The body is
+  // already decoded, so it is stored without its transfer encoding.
+  const headers = new Headers(response.headers);
+  headers.set("X-Saved-At", new Date().toISOString());
+  headers.delete("Content-Encoding");
+  headers.delete("Content-Length");
+  const stamped = new Response(await response.blob(), {
+    status: response.status, statusText: response.statusText, headers: headers });
   await cache.delete(request); // re-saved pages move to the newest end
-  await cache.put(request, response);
+  await cache.put(request, stamped);
   await trim(name, max);
 }
 
 // The saved copy says so: its "you are offline" line is shown and the page
 // is marked, so that it does not ask to save itself again.
-async function savedCopy(saved) {
+function language(pathname) {
+  const code = pathname.split("/")[1];
+  return LANGUAGES.split("|").includes(code) ? code : "en";
+}
+
+// When a copy was saved, in Phnom Penh time and the page's language.
+function savedAt(response, code) {
+  const stamp = response.headers.get("X-Saved-At");
+  if (!stamp) return "";
+  const locale = code === "zh-hans" ? "zh-CN" : code;
+  return new Date(stamp).toLocaleString(locale, {
+    timeZone: "Asia/Phnom_Penh", dateStyle: "medium", timeStyle: "short" });
+}
+
+async function savedCopy(saved, code) {
+  const when = savedAt(saved, code);
   const html = (await saved.text())
     .replace('<html ', '<html data-saved-copy ')
-    .replace('id="offline-copy" hidden', 'id="offline-copy"');
+    .replace('id="offline-copy" hidden', 'id="offline-copy"')
+    .replace(/(<p class="offline-status" id="offline-copy">[^<]*)(<\/p>)/,
+             (all, text, end) => when ? `${text} (${when})${end}` : all);
   const headers = new Headers(saved.headers);
   headers.delete("Content-Length");
   headers.delete("Content-Encoding"); // the text is already decoded
@@ -73,9 +105,37 @@ async function page(request) {
     return response;
   } catch (error) {
     const saved = await caches.match(request, { cacheName: PAGES });
-    if (saved) return savedCopy(saved);
-    throw error;
+    if (saved) return savedCopy(saved, language(new URL(request.url).pathname));
+    return offlinePage(request, error);
   }
+}
+
+// The offline page of the address's language, with the guides saved on this
+// device (a guide itself, not its print view or cards), newest first.
+async function offlinePage(request, error) {
+  const code = language(new URL(request.url).pathname);
+  const template = await caches.match(`/${code}/offline/`, { cacheName: OFFLINE });
+  if (!template) throw error;
+  let html = await template.text();
+  const label = (html.match(/data-saved-on="([^"]*)"/) || [])[1] || "";
+  const cache = await caches.open(PAGES);
+  const items = [];
+  for (const key of (await cache.keys()).reverse()) {
+    const path = new URL(key.url).pathname;
+    const match = GUIDE.exec(path);
+    if (!match || match[1]) continue;
+    const saved = await cache.match(key);
+    const title = ((await saved.text()).match(/<h1[^>]*>([\s\S]*?)<\/h1>/) || [])[1] || path;
+    items.push(`<li><a href="${path}">${title.replace(/<[^>]+>/g, "")}</a> · ${label} ${savedAt(saved, code)}</li>`);
+  }
+  if (items.length) {
+    html = html.replace("<!--saved-guides-->", items.join(""))
+      .replace(/<p id="none-saved">[\s\S]*?<\/p>/, "");
+  }
+  const headers = new Headers(template.headers);
+  headers.delete("Content-Encoding");
+  headers.delete("Content-Length");
+  return new Response(html, { status: 200, headers: headers });
 }
 
 // The saved copy at once, refreshed behind it for the next visit.
@@ -99,6 +159,9 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate" && GUIDE.test(url.pathname)) {
     event.respondWith(page(request));
+  } else if (request.mode === "navigate" && !url.pathname.startsWith("/admin/")) {
+    // Not kept, but offline it answers with the guides that are.
+    event.respondWith(fetch(request).catch((error) => offlinePage(request, error)));
   } else if ((request.destination === "style" || request.destination === "script")
              && ASSET.test(url.pathname)) {
     event.respondWith(asset(event));

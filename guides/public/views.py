@@ -50,6 +50,13 @@ WHO_LABELS = {
 }
 
 
+class OfflineView(TemplateView):
+    """What the service worker answers, offline, for a page it did not save:
+    it fills in the guides saved on this device (static/sw.js)."""
+
+    template_name = "guides/offline.html"
+
+
 class HomeView(TemplateView):
     template_name = "guides/home.html"
 
