@@ -29,7 +29,8 @@ BODIES_WITH = """async (text) => {
   for (const name of await caches.keys()) {
     const cache = await caches.open(name);
     for (const request of await cache.keys()) {
-      if ((await (await cache.match(request)).text()).includes(text)) found.push(request.url);
+      const body = await (await cache.match(request)).text();
+      if (body.includes(text)) found.push(request.url);
     }
   }
   return found;
