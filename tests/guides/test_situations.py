@@ -14,9 +14,12 @@ from tests.pages import results, slugs
 pytestmark = pytest.mark.django_db
 
 
-def buttons(html):
+def buttons(html, kind="situation"):
     return re.findall(
-        r'<button[^>]*name="task"[^>]*value="([\w-]+)"[^>]*>(.*?)</button>', html, re.S
+        rf'<button[^>]*class="{kind}"[^>]*name="task"[^>]*value="([\w-]+)"[^>]*>'
+        r"(.*?)</button>",
+        html,
+        re.S,
     )
 
 
@@ -42,6 +45,9 @@ def test_home_offers_each_situation_as_a_button_to_its_task(seeded, client):
     )
     assert '<select name="carrier"' in form.group(1)
     assert 'value="cellcard"' in form.group(1)
+    # The second questions are buttons of the same form: they keep the carrier.
+    also = [value for value, _label in buttons(form.group(1), "also")]
+    assert {"expiry", "suspend", "check-balance"} <= set(also)
 
 
 @pytest.mark.parametrize(
