@@ -22,7 +22,8 @@ def test_the_situations_fit_a_phone(page, site, language, screenshot):
         """() => {
           const buttons = [...document.querySelectorAll("form.situations button")];
           return {page: document.documentElement.scrollWidth,
-                  widest: Math.max(...buttons.map(b => b.getBoundingClientRect().right)),
+                  widest: Math.max(...buttons.map((b) => b.getBoundingClientRect()
+                    .right)),
                   first: buttons[0].getBoundingClientRect().bottom};
         }"""
     )
