@@ -23,6 +23,7 @@ from modeltranslation.admin import (
 )
 from reversion.admin import VersionAdmin
 
+from guides.admin import refused
 from guides.attention import queue
 from guides.editorial import history, merge, services, workflow
 from guides.editorial.forms import (
@@ -322,6 +323,12 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             if procedure is not None and self.has_change_permission(request, procedure):
                 # The state about to be replaced must be in the history.
                 services.procedure_ensure_history(procedure=procedure)
+            elif procedure is not None and self.has_change_permission(request):
+                # Published meanwhile: an editor may no longer change it, and
+                # what they typed must not be lost with a bare 403.
+                return refused.kept_values_response(
+                    self, request, procedure, reason="published", status=409
+                )
         else:
             self._say_why_read_only(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -422,6 +429,11 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 name="guides_procedure_attention_claim",
             ),
             path(
+                "<path:object_id>/propose/",
+                view(partial(refused.propose_view, self)),
+                name="guides_procedure_propose",
+            ),
+            path(
                 "<path:object_id>/verify/",
                 view(self.verify_view),
                 name="guides_procedure_verify",
@@ -441,7 +453,16 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 view(self.restore_view),
                 name="guides_procedure_restore",
             ),
-            *super().get_urls(),
+            *[
+                path(
+                    str(url.pattern),
+                    refused.keep_values_when_logged_out(self, url.callback),
+                    name=url.name,
+                )
+                if url.name == "guides_procedure_change"
+                else url
+                for url in super().get_urls()
+            ],
         ]
 
     def _procedure_or_404(self, request, object_id):

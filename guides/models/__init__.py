@@ -37,6 +37,10 @@ from guides.models.reference import (
     Source,
     Task,
 )
+from guides.models.review import (
+    ReviewNote,
+    ReviewNoteKind,
+)
 from guides.models.searches import (
     MissedSearch,
 )
@@ -79,6 +83,8 @@ __all__ = [
     "RecheckInterval",
     "Report",
     "ReportStatus",
+    "ReviewNote",
+    "ReviewNoteKind",
     "Requirement",
     "Source",
     "SourceCheck",
