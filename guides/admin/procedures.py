@@ -36,6 +36,8 @@ from guides.models import (
     PUBLISH_PERMISSION,
     Procedure,
     Requirement,
+    ReviewNote,
+    ReviewNoteKind,
     Step,
 )
 from guides.public.views import ProcedurePreviewView
@@ -49,6 +51,14 @@ from portal.admin import (
 from portal.languages import columns, language_codes
 
 TRANSLATED_SEARCH = columns("title")
+
+# The workflow actions whose note is kept with the guide, as which kind.
+REVIEW_NOTE_KINDS = {
+    workflow.Action.SUBMIT: ReviewNoteKind.SUBMITTED,
+    workflow.Action.TO_DRAFT: ReviewNoteKind.SENT_BACK,
+    workflow.Action.PUBLISH: ReviewNoteKind.PUBLISHED,
+    workflow.Action.SCHEDULE: ReviewNoteKind.PUBLISHED,
+}
 
 
 class StepInline(TranslationStackedInline):
@@ -255,8 +265,11 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             queryset = queryset.defer(*Procedure.SEARCH_FIELDS)
         return queryset
 
+    review_fieldset = (_("Review"), {"fields": ["review_note"]})
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
+        fieldsets.append(self.review_fieldset)
         if request.user.has_perm(PUBLISH_PERMISSION):
             fieldsets.append(self.change_note_fieldset)
         return fieldsets
@@ -288,7 +301,9 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         if not comment:
             return message
         fields = LogEntry(change_message=json.dumps(message)).get_change_message()
-        return f"{fields} {comment}".strip()
+        if not message:  # "No fields changed." would hide the act
+            return comment
+        return f"{comment} {fields}".strip()
 
     def response_add(self, request, obj, post_url_continue=None):
         if workflow.ACTION_FIELD not in request.POST:
@@ -331,6 +346,12 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 )
         else:
             self._say_why_read_only(request, object_id)
+        extra_context = {
+            "review_notes": ReviewNote.objects.filter(procedure_id=unquote(object_id))
+            .select_related("author")
+            .order_by("-created_at", "-pk")[:20],
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     class Media:
@@ -410,6 +431,14 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             change=form.change_note(),
             was_public=form.workflow_state.is_public,
         )
+        kind = REVIEW_NOTE_KINDS.get(form.workflow_action)
+        if kind:
+            services.review_note_add(
+                procedure=form.instance,
+                author=request.user,
+                kind=kind,
+                text=form.review_text(),
+            )
         form.instance.refresh_from_db(fields=["steps"])  # prefetched before the save
         engine.reindex(form.instance)
 

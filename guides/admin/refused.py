@@ -34,7 +34,7 @@ def _label(model, form_fields, name):
         return capfirst(str(form_fields[name].label or name))
     try:
         return capfirst(str(model._meta.get_field(name).verbose_name))
-    except Exception:  # noqa: BLE001 (any unknown name: not a field)
+    except Exception:
         base, _sep, part = name.rpartition("_")
         field = form_fields.get(base)
         if (
@@ -50,7 +50,7 @@ def _shown(model, name, values):
     """A typed value as the editor chose it: names, not ids."""
     try:
         model_field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 (a form-only field: shown as typed)
+    except Exception:
         return " ".join(values)
     if model_field.is_relation:
         ids = [value for value in values if value.isdigit()]

@@ -12,7 +12,7 @@ class ReviewNoteKind(models.TextChoices):
 
 class ReviewNoteQuerySet(models.QuerySet):
     def open_proposals(self):
-        """Changes editors could not save and sent to a publisher, not yet dealt with."""
+        """Changes editors could not save and sent to publishers, not dealt with."""
         return self.filter(kind=ReviewNoteKind.PROPOSAL, resolved_at__isnull=True)
 
 
