@@ -311,6 +311,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         return self._workflow_response(request, obj)
 
     def response_change(self, request, obj):
+        self._say_what_was_merged(request, obj)
         if workflow.ACTION_FIELD not in request.POST:
             return super().response_change(request, obj)
         return self._workflow_response(request, obj)
@@ -402,8 +403,56 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             form_class=form_class,
             formsets=formsets,
         )
+        # From the token the form was opened with, before the merge moves it.
+        request.guide_merged_from = self._merged_from(procedure, request.POST)
         request.POST = result.data
         request.guide_merge = result
+
+    @staticmethod
+    def _merged_from(procedure, post):
+        """(who saved meanwhile, what they changed): what a merged save took
+        in from others, to tell the editor it is in the form now."""
+        token = post.get("version_token") or ""
+        base = merge.base_version(procedure, int(token) if token.isdigit() else None)
+        since = (
+            history.saved_since(procedure, base.field_dict["edit_version"])
+            if (base)
+            else []
+        )
+        users = sorted(
+            {v.revision.user.get_username() for v in since if v.revision.user}
+        )
+        if base is None:
+            return users, []
+        rows = history.compare(
+            history.Snapshot.of_version(base), history.Snapshot.of(procedure)
+        )
+        guide = str(_("Guide"))
+        fields = [
+            row.label if row.section == guide else f"{row.section} · {row.label}"
+            for row in rows
+            if row.changed and not row.label.startswith(("updated", "modified"))
+        ]
+        return users, fields
+
+    def _say_what_was_merged(self, request, obj):
+        users, fields = getattr(request, "guide_merged_from", ([], []))
+        if not (users or fields):
+            return
+        self.message_user(
+            request,
+            gettext(
+                "“%(guide)s”: while you were editing, %(users)s saved changes to "
+                "%(fields)s. They were merged with yours and are in the guide "
+                "now: check that it reads as you meant."
+            )
+            % {
+                "guide": obj,
+                "users": ", ".join(users) or gettext("someone"),
+                "fields": ", ".join(fields) or gettext("other fields"),
+            },
+            messages.INFO,
+        )
 
     def _say_why_read_only(self, request, object_id):
         procedure = self.get_object(request, unquote(object_id))
