@@ -23,6 +23,7 @@ from modeltranslation.admin import (
 )
 from reversion.admin import VersionAdmin
 
+from guides.admin import refused
 from guides.attention import queue
 from guides.editorial import history, merge, services, workflow
 from guides.editorial.forms import (
@@ -35,6 +36,8 @@ from guides.models import (
     PUBLISH_PERMISSION,
     Procedure,
     Requirement,
+    ReviewNote,
+    ReviewNoteKind,
     Step,
 )
 from guides.public.views import ProcedurePreviewView
@@ -48,6 +51,14 @@ from portal.admin import (
 from portal.languages import columns, language_codes
 
 TRANSLATED_SEARCH = columns("title")
+
+# The workflow actions whose note is kept with the guide, as which kind.
+REVIEW_NOTE_KINDS = {
+    workflow.Action.SUBMIT: ReviewNoteKind.SUBMITTED,
+    workflow.Action.TO_DRAFT: ReviewNoteKind.SENT_BACK,
+    workflow.Action.PUBLISH: ReviewNoteKind.PUBLISHED,
+    workflow.Action.SCHEDULE: ReviewNoteKind.PUBLISHED,
+}
 
 
 class StepInline(TranslationStackedInline):
@@ -254,8 +265,11 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             queryset = queryset.defer(*Procedure.SEARCH_FIELDS)
         return queryset
 
+    review_fieldset = (_("Review"), {"fields": ["review_note"]})
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
+        fieldsets.append(self.review_fieldset)
         if request.user.has_perm(PUBLISH_PERMISSION):
             fieldsets.append(self.change_note_fieldset)
         return fieldsets
@@ -287,7 +301,9 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         if not comment:
             return message
         fields = LogEntry(change_message=json.dumps(message)).get_change_message()
-        return f"{fields} {comment}".strip()
+        if not message:  # "No fields changed." would hide the act
+            return comment
+        return f"{comment} {fields}".strip()
 
     def response_add(self, request, obj, post_url_continue=None):
         if workflow.ACTION_FIELD not in request.POST:
@@ -295,6 +311,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         return self._workflow_response(request, obj)
 
     def response_change(self, request, obj):
+        self._say_what_was_merged(request, obj)
         if workflow.ACTION_FIELD not in request.POST:
             return super().response_change(request, obj)
         return self._workflow_response(request, obj)
@@ -322,8 +339,20 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             if procedure is not None and self.has_change_permission(request, procedure):
                 # The state about to be replaced must be in the history.
                 services.procedure_ensure_history(procedure=procedure)
+            elif procedure is not None and self.has_change_permission(request):
+                # Published meanwhile: an editor may no longer change it, and
+                # what they typed must not be lost with a bare 403.
+                return refused.kept_values_response(
+                    self, request, procedure, reason="published", status=409
+                )
         else:
             self._say_why_read_only(request, object_id)
+        extra_context = {
+            "review_notes": ReviewNote.objects.filter(procedure_id=unquote(object_id))
+            .select_related("author")
+            .order_by("-created_at", "-pk")[:20],
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     class Media:
@@ -374,8 +403,56 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             form_class=form_class,
             formsets=formsets,
         )
+        # From the token the form was opened with, before the merge moves it.
+        request.guide_merged_from = self._merged_from(procedure, request.POST)
         request.POST = result.data
         request.guide_merge = result
+
+    @staticmethod
+    def _merged_from(procedure, post):
+        """(who saved meanwhile, what they changed): what a merged save took
+        in from others, to tell the editor it is in the form now."""
+        token = post.get("version_token") or ""
+        base = merge.base_version(procedure, int(token) if token.isdigit() else None)
+        since = (
+            history.saved_since(procedure, base.field_dict["edit_version"])
+            if (base)
+            else []
+        )
+        users = sorted(
+            {v.revision.user.get_username() for v in since if v.revision.user}
+        )
+        if base is None:
+            return users, []
+        rows = history.compare(
+            history.Snapshot.of_version(base), history.Snapshot.of(procedure)
+        )
+        guide = str(_("Guide"))
+        fields = [
+            row.label if row.section == guide else f"{row.section} · {row.label}"
+            for row in rows
+            if row.changed and not row.label.startswith(("updated", "modified"))
+        ]
+        return users, fields
+
+    def _say_what_was_merged(self, request, obj):
+        users, fields = getattr(request, "guide_merged_from", ([], []))
+        if not (users or fields):
+            return
+        self.message_user(
+            request,
+            gettext(
+                "“%(guide)s”: while you were editing, %(users)s saved changes to "
+                "%(fields)s. They were merged with yours and are in the guide "
+                "now: check that it reads as you meant."
+            )
+            % {
+                "guide": obj,
+                "users": ", ".join(users) or gettext("someone"),
+                "fields": ", ".join(fields) or gettext("other fields"),
+            },
+            messages.INFO,
+        )
 
     def _say_why_read_only(self, request, object_id):
         procedure = self.get_object(request, unquote(object_id))
@@ -403,6 +480,14 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             change=form.change_note(),
             was_public=form.workflow_state.is_public,
         )
+        kind = REVIEW_NOTE_KINDS.get(form.workflow_action)
+        if kind:
+            services.review_note_add(
+                procedure=form.instance,
+                author=request.user,
+                kind=kind,
+                text=form.review_text(),
+            )
         form.instance.refresh_from_db(fields=["steps"])  # prefetched before the save
         engine.reindex(form.instance)
 
@@ -420,6 +505,11 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 "attention/claim/",
                 view(partial(queue.claim_view, self)),
                 name="guides_procedure_attention_claim",
+            ),
+            path(
+                "<path:object_id>/propose/",
+                view(partial(refused.propose_view, self)),
+                name="guides_procedure_propose",
             ),
             path(
                 "<path:object_id>/verify/",
@@ -441,7 +531,16 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 view(self.restore_view),
                 name="guides_procedure_restore",
             ),
-            *super().get_urls(),
+            *[
+                path(
+                    str(url.pattern),
+                    refused.keep_values_when_logged_out(self, url.callback),
+                    name=url.name,
+                )
+                if url.name == "guides_procedure_change"
+                else url
+                for url in super().get_urls()
+            ],
         ]
 
     def _procedure_or_404(self, request, object_id):

@@ -49,6 +49,8 @@ from guides.models import (
     Procedure,
     RecheckInterval,
     Report,
+    ReviewNote,
+    ReviewNoteKind,
     SourceCheckResult,
     Status,
     Step,
@@ -88,8 +90,12 @@ class Kind:
     # The model whose admin list shows the same items: a user that admin
     # refuses (the reports list, say) is not shown them here either.
     model: str = "procedure"
+    # A permission the user needs besides (publishers' work: reviewing).
+    permission: str = ""
 
     def visible_to(self, request, admin_site):
+        if self.permission and not request.user.has_perm(self.permission):
+            return False
         model_admin = admin_site.get_model_admin(apps.get_model("guides", self.model))
         return model_admin.has_view_or_change_permission(request)
 
@@ -330,6 +336,76 @@ def show_missed_searches(searches):
     ]
 
 
+def awaiting_review():
+    # Longest waiting first.
+    return (
+        Procedure.objects.filter(status=Status.REVIEW)
+        .select_related("carrier")
+        .only("title", "status", "modified_at", "carrier__name")
+        .order_by("modified_at", "pk")
+    )
+
+
+def show_awaiting_review(guides):
+    """Each guide with the note its editor sent with it, if any (one query)."""
+    notes = {}
+    for note in ReviewNote.objects.filter(
+        procedure__in=[guide.pk for guide in guides],
+        kind=ReviewNoteKind.SUBMITTED,
+        resolved_at__isnull=True,
+    ).order_by("created_at"):
+        notes[note.procedure_id] = note.text
+    return [
+        Item(
+            kind=REVIEW,
+            pk=guide.pk,
+            procedure=guide,
+            what=(
+                gettext("Review and publish, or send back: “%(note)s”")
+                % {"note": notes[guide.pk]}
+                if guide.pk in notes
+                else gettext("Review and publish, or send back with a note")
+            ),
+            url=reverse("admin:guides_procedure_change", args=[guide.pk]),
+            since=guide.modified_at,
+        )
+        for guide in guides
+    ]
+
+
+def open_proposals():
+    return (
+        ReviewNote.objects.open_proposals()
+        .select_related("procedure__carrier", "author")
+        .order_by("created_at", "pk")
+    )
+
+
+def show_proposals(notes):
+    return [
+        Item(
+            kind=PROPOSAL,
+            pk=note.pk,
+            procedure=note.procedure,
+            what=gettext("%(editor)s could not save and proposes: %(note)s")
+            % {
+                "editor": note.author.get_username() if note.author else "—",
+                "note": note.text
+                or ngettext(
+                    "%(count)d value typed",
+                    "%(count)d values typed",
+                    len(note.proposed),
+                )
+                % {"count": len(note.proposed)},
+            },
+            url=reverse("admin:guides_procedure_change", args=[note.procedure_id])
+            + f"#review-note-{note.pk}",
+            since=note.created_at,
+        )
+        for note in notes
+    ]
+
+
 def guide_list(query):
     return lambda: reverse("admin:guides_procedure_changelist") + query
 
@@ -398,9 +474,27 @@ MISSED_SEARCH = Kind(
     model="missedsearch",
 )
 
+REVIEW = Kind(
+    "review",
+    gettext_lazy("Awaiting review"),
+    awaiting_review,
+    show_awaiting_review,
+    guide_list("?status__exact=" + Status.REVIEW),
+    permission=PUBLISH_PERMISSION,
+)
+PROPOSAL = Kind(
+    "proposal",
+    gettext_lazy("Proposed change"),
+    open_proposals,
+    show_proposals,
+    permission=PUBLISH_PERMISSION,
+)
+
 # The one place to add a kind (see the module docstring). What visitors tell
 # first, then what the sources tell, then the editors' own schedule.
 KINDS = [
+    PROPOSAL,
+    REVIEW,
     REPORT,
     FAILING_STEP,
     MISSED_SEARCH,

@@ -1,15 +1,17 @@
 from django import forms
 from django.conf import settings
 from django.contrib.admin.widgets import AdminSplitDateTime
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from guides.editorial import history, workflow
 from guides.editorial.services import ChangeNote
 from guides.models import (
+    PUBLISH_PERMISSION,
     Fact,
     Procedure,
+    Status,
     StepLogic,
     Verification,
     VerificationMethod,
@@ -282,6 +284,18 @@ class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
         ),
     )
 
+    review_note = forms.CharField(
+        label=_("Note for review"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "With “Submit for review”: what the publisher should look at. With "
+            "“Send back to draft”: what the editor should change (needed). "
+            "Kept with the guide and in its history; visitors never see it."
+        ),
+    )
+
     def init_workflow(self):
         self.workflow_state = workflow.State.of(self.instance)
         self.workflow_action = None
@@ -311,6 +325,16 @@ class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
             )
             return
         self.workflow_action = action
+        if (
+            action == workflow.Action.TO_DRAFT
+            and self.workflow_state.status == Status.REVIEW
+            and self.user.has_perm(PUBLISH_PERMISSION)  # an editor may take theirs back
+            and not self.review_text()
+        ):
+            self.add_error(
+                "review_note",
+                _("Say what the editor should change: they read it with the guide."),
+            )
         needs = allowed[action].needs
         if "time" in needs:
             self.check_publish_at()
@@ -318,6 +342,36 @@ class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
             self.check_derived_change()
         else:
             self.check_change_note(ask_kind=False, note_needed="note" in needs)
+
+    def review_text(self):
+        return (self.cleaned_data.get("review_note") or "").strip()
+
+    def workflow_comment(self):
+        """The history's words for this save: the act first (submitted, sent
+        back with its note, scheduled for …, published with its note …)."""
+        action = self.workflow_action
+        note = self.review_text()
+        public = self.change_note().note or {}
+        public_text = public.get(translation.get_language()) or next(
+            (text for text in public.values() if text), ""
+        )
+        if action == workflow.Action.SUBMIT:
+            act = _("Submitted for review")
+        elif action == workflow.Action.TO_DRAFT:
+            act = _("Sent back to draft")
+        elif action == workflow.Action.SCHEDULE:
+            act = _("Scheduled for %(time)s") % {
+                "time": history.version_time(self.cleaned_data["publish_at"])
+            }
+        elif action == workflow.Action.PUBLISH:
+            act = _("Published")
+        elif action == workflow.Action.WITHDRAW:
+            act = _("Withdrawn")
+        else:
+            act = _("Saved")
+        said = [text for text in (note, public_text) if text]
+        act = f"{act}: {' · '.join(said)}" if said else f"{act}."
+        return f"{act} {super().workflow_comment()}".strip()
 
     def check_publish_at(self):
         at = self.cleaned_data.get("publish_at")

@@ -21,6 +21,8 @@ from guides.models import (
     Fact,
     Procedure,
     Requirement,
+    ReviewNote,
+    ReviewNoteKind,
     Status,
     Step,
     Update,
@@ -341,3 +343,33 @@ def _note_checked(procedure, at):
         for name, text in notes.items():
             setattr(update, name, text)
         update.save()
+
+
+def review_note_add(
+    *,
+    procedure: Procedure,
+    author,
+    kind: str,
+    text: str = "",
+    proposed: list | None = None,
+) -> ReviewNote | None:
+    """Keep what an editor or a publisher said about a guide in review (a
+    submission's or a send-back's note, a proposed change). A submission or a
+    send-back without a note keeps nothing; a publication or a send-back deals
+    with the submissions and proposals before it."""
+    kind = ReviewNoteKind(kind)
+    with transaction.atomic():
+        if kind in (ReviewNoteKind.PUBLISHED, ReviewNoteKind.SENT_BACK):
+            procedure.review_notes.filter(
+                kind__in=[ReviewNoteKind.SUBMITTED, ReviewNoteKind.PROPOSAL],
+                resolved_at__isnull=True,
+            ).update(resolved_at=timezone.now())
+        if not text and not proposed and kind != ReviewNoteKind.PROPOSAL:
+            return None
+        return ReviewNote.objects.create(
+            procedure=procedure,
+            author=author,
+            kind=kind,
+            text=text,
+            proposed=proposed or [],
+        )

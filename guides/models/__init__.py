@@ -37,6 +37,10 @@ from guides.models.reference import (
     Source,
     Task,
 )
+from guides.models.review import (
+    ReviewNote,
+    ReviewNoteKind,
+)
 from guides.models.searches import (
     MissedSearch,
 )
@@ -80,6 +84,8 @@ __all__ = [
     "Report",
     "ReportStatus",
     "Requirement",
+    "ReviewNote",
+    "ReviewNoteKind",
     "Source",
     "SourceCheck",
     "SourceCheckResult",

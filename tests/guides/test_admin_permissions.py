@@ -4,7 +4,9 @@ browser (or someone crafting them) would send, not only the forms shown.
 ROLE_TABLE is the table the issue asks for: what anonymous visitors, editors,
 publishers and superusers get. "shown": the page; "login": sent to log in;
 "done": it happened; "denied": 403, nothing changed; "refused": the page says
-why, nothing changed; "ignored": saved, but the protected field kept its value.
+why, nothing changed; "ignored": saved, but the protected field kept its value;
+"kept": nothing changed, and the page shows every value posted (logged out:
+401; a guide only publishers may change: 409), never a bare error.
 """
 
 from datetime import timedelta
@@ -31,12 +33,12 @@ ROLE_TABLE = {
     "admin home links to needs attention": ("login", "shown", "shown", "shown"),
     "add a guide as draft": ("login", "done", "done", "done"),
     "add a guide and publish it": ("login", "refused", "done", "done"),
-    "save a draft": ("login", "done", "done", "done"),
-    "submit a draft for review": ("login", "done", "done", "done"),
-    "publish a draft": ("login", "refused", "done", "done"),
-    "schedule a draft": ("login", "refused", "done", "done"),
-    "change a live guide": ("login", "denied", "done", "done"),
-    "withdraw a live guide": ("login", "denied", "done", "done"),
+    "save a draft": ("kept", "done", "done", "done"),
+    "submit a draft for review": ("kept", "done", "done", "done"),
+    "publish a draft": ("kept", "refused", "done", "done"),
+    "schedule a draft": ("kept", "refused", "done", "done"),
+    "change a live guide": ("kept", "kept", "done", "done"),
+    "withdraw a live guide": ("kept", "kept", "done", "done"),
     # Guides are withdrawn, not deleted: deleting one would delete its steps,
     # which no one may delete on their own (StepAdmin), superusers included.
     "delete a live guide": ("login", "denied", "denied", "denied"),
@@ -116,6 +118,8 @@ def outcome(response, effect=None):
         return "login"
     if response.status_code == 403:
         return "denied"
+    if response.status_code in (401, 409) and b'id="kept-reason"' in response.content:
+        return "kept"
     if effect is None:
         return "shown" if response.status_code == 200 else str(response.status_code)
     return "done" if effect() else "refused"

@@ -128,7 +128,8 @@ def test_editor_sees_a_live_guide_read_only_is_told_why_and_cannot_post(client, 
     assert 'name="_action"' not in html
     assert "Only publishers can change this guide" in html
     data = {"title_zh_hans": "x", "_action": "publish"}
-    assert client.post(change_url(guide), data).status_code == 403
+    # Refused, with what was posted kept (guides/admin/refused.py).
+    assert client.post(change_url(guide), data).status_code == 409
 
 
 def test_publisher_publishes_with_a_note_in_every_language(client, publisher):
@@ -189,7 +190,8 @@ def test_a_live_guide_cannot_go_back_to_draft(client, publisher):
 def test_an_editor_cannot_touch_a_withdrawn_guide(client, editor):
     guide = make_procedure(status=Status.WITHDRAWN)
     data = {"_action": "to_draft"}
-    assert client.post(change_url(guide), data).status_code == 403
+    # Refused, with what was posted kept (guides/admin/refused.py).
+    assert client.post(change_url(guide), data).status_code == 409
 
 
 def test_fee_from_free_to_fifty_cents_is_a_major_change(client, publisher):
