@@ -15,11 +15,13 @@ from guides.models import (
     Document,
     FailingStep,
     MissedSearch,
+    OldAddress,
     Outcome,
     Procedure,
     RecheckInterval,
     Report,
     Requirement,
+    ReviewNote,
     Source,
     SourceCheck,
     Step,
@@ -146,6 +148,11 @@ CONTENT_MODELS = [kind.model for kind in KINDS] + [
 NOT_CONTENT = (
     Report,
     Claim,
+    # The editors' conversation about a guide, not what visitors read.
+    ReviewNote,
+    # Kept by the site as a guide's address changes; a file names guides by
+    # their address now.
+    OldAddress,
     RecheckInterval,
     Outcome,
     FailingStep,

@@ -25,6 +25,7 @@ from guides.models.feedback import (
 from guides.models.guide import (
     ContactLinkKind,
     DocumentForm,
+    OldAddress,
     Procedure,
     Requirement,
     Step,
@@ -78,6 +79,7 @@ __all__ = [
     "Fact",
     "FailingStep",
     "MissedSearch",
+    "OldAddress",
     "Outcome",
     "Procedure",
     "RecheckInterval",

@@ -362,7 +362,19 @@ class Procedure(models.Model):
         self.edit_version += 1
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "edit_version"}
+        # Whatever saves it (the admin, an import, a restore): a new address
+        # keeps the old one working.
+        before = (
+            type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if self.pk
+            else None
+        )
         super().save(*args, **kwargs)
+        if before and before != self.slug:
+            OldAddress.objects.filter(slug=self.slug).delete()
+            OldAddress.objects.update_or_create(
+                slug=before, defaults={"procedure": self}
+            )
 
     def get_absolute_url(self):
         return reverse("guides:procedure-detail", kwargs={"slug": self.slug})
@@ -756,3 +768,24 @@ class Requirement(models.Model):
 
     get_form_display = choice_label("form", DocumentForm)
     get_audience_display = choice_label("audience", Audience)
+
+
+class OldAddress(models.Model):
+    """An address (slug) a guide had: it answers with a permanent redirect to
+    the guide's address now, so links, bookmarks and saved copies keep working."""
+
+    procedure = models.ForeignKey(
+        Procedure,
+        verbose_name=_("guide"),
+        on_delete=models.CASCADE,
+        related_name="old_addresses",
+    )
+    slug = models.SlugField(_("old address"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+
+    def __str__(self):
+        return self.slug

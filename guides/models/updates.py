@@ -40,6 +40,9 @@ class PublicChange:
 # material as well as what it costs, takes and asks.
 PUBLIC_CHANGES = (
     PublicChange("title", _("title"), ("title",)),
+    # Old links keep working (OldAddress), but a visitor who saved or shared
+    # the address is told it moved.
+    PublicChange("address", _("web address"), ("slug",), material=True),
     PublicChange("summary", _("summary"), ("summary",)),
     PublicChange("channel", _("channel"), ("channel",), material=True),
     PublicChange("audience", _("who can use it"), ("audience",), material=True),

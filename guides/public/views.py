@@ -5,7 +5,7 @@ from operator import and_
 from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import RowNumber
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -26,6 +26,7 @@ from guides.models import (
     Audience,
     ContactLinkKind,
     DurationUnit,
+    OldAddress,
     Procedure,
     Source,
     Step,
@@ -399,10 +400,30 @@ class ProcedureListView(ListView):
 
 class PublishedProcedureMixin:
     """A published guide with everything its pages show, in constant queries,
-    kept per process until the content changes (guides/caching.py)."""
+    kept per process until the content changes (guides/caching.py). An
+    address the guide used to have redirects permanently to the one it has."""
 
     context_object_name = "procedure"
     memo_key = "guide"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            slug = self.kwargs["slug"]
+            moved = (
+                OldAddress.objects.filter(
+                    slug=slug, procedure__in=Procedure.objects.published()
+                )
+                .values_list("procedure__slug", flat=True)
+                .first()
+            )
+            if moved is None:
+                raise
+            address = request.path.replace(f"/{slug}/", f"/{moved}/", 1)
+            if request.META.get("QUERY_STRING"):
+                address += "?" + request.META["QUERY_STRING"]
+            return HttpResponsePermanentRedirect(address)
 
     def get_queryset(self):
         return Procedure.objects.published().with_detail()
