@@ -35,6 +35,7 @@ from guides.models.reference import (
     Document,
     DocumentKind,
     Source,
+    SourceKind,
     Task,
 )
 from guides.models.searches import (
@@ -81,6 +82,7 @@ __all__ = [
     "ReportStatus",
     "Requirement",
     "Source",
+    "SourceKind",
     "SourceCheck",
     "SourceCheckResult",
     "Status",

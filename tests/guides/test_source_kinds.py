@@ -36,7 +36,8 @@ def test_a_carriers_page_says_whose_website_and_when_it_was_read(client):
     guide = guide_with(kind="carrier", carrier=cellcard, read_on=date(2026, 12, 7))
     html = page(client, guide)
     assert "From Cellcard’s website, read on 7 December 2026" in html
-    assert "verified" not in html.split('id="sources"')[1].split("</section>")[0]
+    label = html.split('<span class="source-kind">')[1].split("</span>")[0]
+    assert "verified" not in label.casefold()
 
 
 def test_the_kind_is_shown_in_the_visitors_language(client):
@@ -58,7 +59,7 @@ def test_news_and_official_notices_are_named_as_such(client):
         client, guide_with(kind="news", read_on=date(2026, 12, 7))
     )
     assert "Official notice, read on 7 December 2026" in page(
-        client, guide_with(kind="official", read_on=date(2026, 12, 7))
+        client, guide_with(key="notice-002", kind="official", read_on=date(2026, 12, 7))
     )
 
 
