@@ -54,7 +54,9 @@ class Catalog:
         self.carriers = list(Carrier.objects.all())
         self.tasks = list(apps.get_model("guides", "Task").objects.all())
         self.card_types = list(CardType.objects.order_by("validity_days", "slug", "pk"))
-        self.sources = list(apps.get_model("guides", "Source").objects.all())
+        self.sources = list(
+            apps.get_model("guides", "Source").objects.select_related("carrier")
+        )
         self.advice = list(apps.get_model("guides", "Advice").objects.all())
         self.recheck_days = apps.get_model("guides", "RecheckInterval").days_by_fact()
 

@@ -148,11 +148,15 @@ class SourceAdmin(SharedByGuidesMixin, TabbedTranslationAdmin):
         "title",
         "key",
         "publisher",
+        "kind",
+        "carrier",
+        "read_on",
         "is_watched",
         "last_check",
         "languages",
     ]
-    list_filter = ["is_watched"]
+    list_filter = ["kind", "carrier", "is_watched"]
+    list_select_related = ["carrier"]
     search_fields = [*TRANSLATED_SEARCH, "key", *columns("publisher")]
 
     languages = languages_column()

@@ -90,7 +90,6 @@ class Kind:
 # In dependency order: a kind refers only to kinds above it.
 KINDS = (
     Kind("wallets", Wallet, ("slug",)),
-    Kind("sources", Source, ("key",)),
     Kind("documents", Document, ("slug",)),
     Kind("tasks", Task, ("slug",)),
     Kind("advice", Advice, ("slug",)),
@@ -100,6 +99,8 @@ KINDS = (
         ("slug",),
         (Child("contacts", Contact, "carrier", order_by=("position", "pk")),),
     ),
+    # After carriers: a carrier's own page names its carrier.
+    Kind("sources", Source, ("key",)),
     Kind("card_types", CardType, ("carrier", "slug")),
     Kind(
         "procedures",

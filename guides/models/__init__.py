@@ -36,6 +36,7 @@ from guides.models.reference import (
     Document,
     DocumentKind,
     Source,
+    SourceKind,
     Task,
 )
 from guides.models.review import (
@@ -91,6 +92,7 @@ __all__ = [
     "Source",
     "SourceCheck",
     "SourceCheckResult",
+    "SourceKind",
     "Status",
     "Step",
     "StepLogic",

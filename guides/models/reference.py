@@ -3,6 +3,8 @@ import re
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from carriers.models import Carrier
+
 
 class Task(models.Model):
     """What a visitor wants done: cancel, top up, check the balance …"""
@@ -159,10 +161,45 @@ CITED_NUMBER = re.compile(r"(\d+)$")
 CITATION = re.compile(r"(?:article|文章|អត្ថបទ)\s*(\d{3})", re.IGNORECASE)
 
 
+class SourceKind(models.TextChoices):
+    CARRIER = "carrier", _("The carrier's own page")
+    OFFICIAL = "official", _("A regulation or official notice")
+    NEWS = "news", _("News reporting")
+    COMMUNITY = "community", _("A community article")
+    # A bank's or wallet's own page: first-hand about itself, not about a SIM.
+    COMPANY = "company", _("Another company's own page")
+
+
 class Source(models.Model):
     """Where a guide's facts come from, shown to visitors beside the guide."""
 
     key = models.SlugField(_("key"), max_length=80, unique=True)
+    # Until an editor says otherwise a source is trusted least.
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=SourceKind,
+        default=SourceKind.COMMUNITY,
+        help_text=_(
+            "What the page is. Visitors see it beside every fact it supports; "
+            "it is not a verification."
+        ),
+    )
+    read_on = models.DateField(
+        _("read on"),
+        null=True,
+        blank=True,
+        help_text=_("When an editor last read the page."),
+    )
+    carrier = models.ForeignKey(
+        Carrier,
+        verbose_name=_("carrier"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sources",
+        help_text=_("Whose website it is, for a carrier's own page."),
+    )
     title = models.CharField(_("title"), max_length=200)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     url = models.URLField(_("link"), blank=True)

@@ -123,6 +123,9 @@ def rich_content():
         key="khmer-times",
         publisher="KT",
         url="https://kt.example",
+        kind="carrier",
+        read_on=date(2026, 12, 7),
+        carrier=carrier,
         **trilingual("title", "Article"),
     )
     advice = Advice.objects.create(
@@ -212,6 +215,15 @@ def test_export_import_into_an_empty_database_export_gives_the_same_file(
     assert not Procedure.objects.exists()
     import_text(first, tmp_path)
     assert export() == first
+
+
+def test_the_file_carries_a_sources_kind_read_date_and_carrier(rich_content):
+    (row,) = json.loads(export())["sources"]
+    assert (row["kind"], row["read_on"], row["carrier"]) == (
+        "carrier",
+        "2026-12-07",
+        "metfone",
+    )
 
 
 def test_the_file_names_rows_by_slug_and_holds_every_language(rich_content):
