@@ -16,7 +16,9 @@ Adding a model is one entry in KINDS (or in a kind's `children`).
 
 format.py says what the file holds (its sections, keys and fields), export.py
 writes it, check.py reads a file through without writing anything and lists
-every problem, load.py writes a checked file in one transaction. The names here
+every problem, load.py writes a checked file in one transaction, by the
+admin's rules for guides (rules.py: versions, change notes, the workflow, who
+publishes). The names here
 are what the commands, the admin and the tests use.
 """
 
@@ -34,6 +36,7 @@ from guides.content_file.format import (
     ContentFileError,
 )
 from guides.content_file.load import import_data, import_file, parse, too_large
+from guides.content_file.rules import Who
 
 __all__ = [
     "CONTENT_MODELS",
@@ -46,6 +49,7 @@ __all__ = [
     "VERSION",
     "Checker",
     "ContentFileError",
+    "Who",
     "export_data",
     "export_json",
     "import_data",

@@ -11,17 +11,19 @@ from django.utils import timezone, translation
 from modeltranslation import settings as modeltranslation_settings
 
 from guides.content_file.format import (
+    CHANGE_NOTE,
     FORMAT,
     KIND_BY_MODEL,
     KINDS,
+    READS,
     SECTIONS,
     SIBLINGS,
     TRANSLATED_LATER,
     USERS,
-    VERSION,
     ContentFileError,
     exported_fields,
 )
+from guides.editorial.forms import NOTE_MAX_LENGTH
 from guides.models import (
     CHANGE_LABELS,
     STEP_FACTS,
@@ -29,6 +31,7 @@ from guides.models import (
     DocumentForm,
     DocumentKind,
     Fact,
+    OldAddress,
     Procedure,
     StepLogic,
     Update,
@@ -143,6 +146,12 @@ class Checker:
             self._database_keys[kind.model] = {
                 key_of(list(parts)) for parts in kind.model.objects.values_list(*paths)
             }
+            if kind.model is Procedure:
+                # A guide is found by an address it had, too (load.py).
+                self._database_keys[kind.model] |= {
+                    key_of([slug])
+                    for slug in OldAddress.objects.values_list("slug", flat=True)
+                }
         return self._database_keys[kind.model]
 
     def check_reference(self, model, value, place):
@@ -214,6 +223,8 @@ class Checker:
         fields = dict(exported_fields(model, skip=[parent] if parent else []))
         child_names = {child.name for child in children}
         for name in row:
+            if name in ROW_EXTRAS.get(model, ()):
+                continue
             if name not in fields and name not in child_names:
                 self.problem(
                     f"{place}.{name}", f"is not a field of a {model._meta.verbose_name}"
@@ -588,14 +599,55 @@ def check_update(checker, update, place, guide):
     except ValueError:
         return  # reported by the field's own check
     owner = checker._update_owners.get(uuid_value)
-    if owner is not None and owner != guide.get("slug"):
+    if owner is not None and owner != current_slug(guide.get("slug")):
         checker.problem(
             f"{place}.uuid",
             f"is the change note of the guide {owner!r} in the database",
         )
 
 
-ROW_RULES = {Procedure: check_procedure}
+def current_slug(slug):
+    """The address now of the guide the file names by `slug`, an old one maybe."""
+    if not isinstance(slug, str):
+        return slug
+    old = OldAddress.objects.filter(slug=slug).values_list("procedure__slug", flat=True)
+    return old.first() or slug
+
+
+def check_change_note(checker, row, place):
+    """A guide's public change note for this import: text in every language,
+    as the admin's form asks it."""
+    if CHANGE_NOTE not in row:
+        return
+    note, at = row[CHANGE_NOTE], f"{place}.{CHANGE_NOTE}"
+    if not isinstance(note, dict):
+        checker.problem(at, 'must be {"zh-hans": "…", "en": "…", "km": "…"}')
+        return
+    for code in note:
+        if code not in language_codes():
+            checker.problem(f"{at}.{code}", "is not a language of this site")
+    for code in language_codes():
+        text = note.get(code)
+        if not isinstance(text, str) or not text.strip():
+            checker.problem(
+                f"{at}.{code}", "Write the public change note in every language."
+            )
+        elif len(text) > NOTE_MAX_LENGTH:
+            checker.problem(
+                f"{at}.{code}", f"is longer than {NOTE_MAX_LENGTH} characters"
+            )
+        elif "\x00" in text:
+            checker.problem(f"{at}.{code}", NUL_MESSAGE)
+
+
+def check_guide(checker, row, place):
+    check_procedure(checker, row, place)
+    check_change_note(checker, row, place)
+
+
+ROW_RULES = {Procedure: check_guide}
+# Keys a row may carry besides its fields and children.
+ROW_EXTRAS = {Procedure: {CHANGE_NOTE}}
 
 
 def check_header(data):
@@ -603,10 +655,11 @@ def check_header(data):
         raise ContentFileError(
             f"This is not a content file (format {FORMAT!r} expected)."
         )
-    if data.get("version") != VERSION:
+    if data.get("version") not in READS:
         raise ContentFileError(
             f"The file is format version {data.get('version')!r}; this site reads "
-            f"version {VERSION}. Export it again from a site of the same version."
+            f"versions {', '.join(map(str, READS))}. Export it again from a site "
+            "of the same version."
         )
     languages = data.get("languages", [])
     if not isinstance(languages, list) or not all(

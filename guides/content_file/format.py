@@ -32,7 +32,14 @@ from guides.models import (
 from portal.languages import column, language_codes, translated_fields
 
 FORMAT = "cambodia-sim-guide/content"
-VERSION = 1
+# Version 2 lets a guide's row carry CHANGE_NOTE; a version 1 file is read as
+# before (it has none).
+VERSION = 2
+READS = (1, 2)
+# A guide row's public change note for this import, {language: text}: what
+# visitors are told about a material change (import rules: rules.py). Not
+# content the database keeps as such, so an export never writes it.
+CHANGE_NOTE = "change_note"
 # The first content, in this format, written from community articles.
 SEED_FILE = Path(__file__).resolve().parents[1] / "seed" / "content.json"
 

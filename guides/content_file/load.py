@@ -1,10 +1,11 @@
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, models, transaction
+from django.utils import translation
 
 from guides.content_file.check import Checker
 from guides.content_file.export import child_queryset
@@ -19,9 +20,8 @@ from guides.content_file.format import (
     ContentFileError,
     exported_fields,
 )
-from guides.models import (
-    Procedure,
-)
+from guides.content_file.rules import GuideRules, Who
+from guides.models import OldAddress, Procedure, Update
 from guides.search import engine
 from portal.languages import column, language_codes, translated_fields
 
@@ -32,6 +32,15 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+    # What else the import did that its runner should know: users created,
+    # guides found by an old address.
+    said: list = field(default_factory=list)
+
+    def numbers(self):
+        return (self.created, self.updated, self.unchanged, self.deleted)
+
+    def restore(self, numbers):
+        self.created, self.updated, self.unchanged, self.deleted = numbers
 
     def __str__(self):
         return (
@@ -41,26 +50,37 @@ class Counts:
 
 
 class Importer:
-    def __init__(self):
+    def __init__(self, who=None, first_load=False):
         self.counts = Counts()
         self.cache = {}
+        self.who = who or Who()
+        self.first_load = first_load
+        self.problems = []
+        self.guides_seen = {}
 
-    def import_users(self, usernames):
-        """Create the users the file names that this database lacks: inactive,
-        without a password, in no group. They only carry the name (who
-        verified a guide); an administrator may activate one later."""
+    def missing_users(self, usernames):
         user = get_user_model()
         existing = set(
             user.objects.filter(
                 **{f"{user.USERNAME_FIELD}__in": usernames}
             ).values_list(user.USERNAME_FIELD, flat=True)
         )
-        for username in usernames:
-            if username not in existing:
-                created = user(**{user.USERNAME_FIELD: username}, is_active=False)
-                created.set_unusable_password()
-                created.save()
-                self.counts.created += 1
+        return [username for username in usernames if username not in existing]
+
+    def import_users(self, usernames):
+        """Create the users the file names that this database lacks, when the
+        import was told to (--create-users): inactive, without a password, in
+        no group. They only carry the name (who verified a guide); an
+        administrator may activate one later."""
+        user = get_user_model()
+        for username in self.missing_users(usernames):
+            created = user(**{user.USERNAME_FIELD: username}, is_active=False)
+            created.set_unusable_password()
+            created.save()
+            self.counts.created += 1
+            self.counts.said.append(
+                f"Created the user {username!r} (inactive, without a password)."
+            )
 
     def lookup(self, model, key):
         """The row of `model` whose natural key is `key` (a value or a list)."""
@@ -159,19 +179,79 @@ class Importer:
     def import_kind(self, kind, rows):
         """Import one section; returns the rows that were created or changed."""
         touched = []
-        for row in rows:
-            values, many = self.field_values(kind.model, row)
-            key = [row[name] for name in kind.key]
-            try:
-                existing = kind.model.objects.get(**self.key_filter(kind, key))
-            except kind.model.DoesNotExist:
-                existing = None
-            obj, changed = self.save(kind.model, existing, values, many)
-            for child in kind.children:
-                changed |= self.import_children(child, obj, row.get(child.name, []))
+        for index, row in enumerate(rows):
+            if kind.model is Procedure:
+                obj, changed = self.import_guide(kind, index, row)
+            else:
+                key = [row[name] for name in kind.key]
+                try:
+                    existing = kind.model.objects.get(**self.key_filter(kind, key))
+                except kind.model.DoesNotExist:
+                    existing = None
+                obj, changed = self.write(kind, existing, row)
             if changed:
                 touched.append(obj)
         return touched
+
+    def write(self, kind, existing, row, slug=None):
+        values, many = self.field_values(kind.model, row)
+        if slug:
+            values["slug"] = slug
+        obj, changed = self.save(kind.model, existing, values, many)
+        for child in kind.children:
+            changed |= self.import_children(child, obj, row.get(child.name, []))
+        return obj, changed
+
+    def find_guide(self, slug):
+        """The guide with this address, or the one that had it (OldAddress)."""
+        guide = Procedure.objects.filter(slug=slug).first()
+        if guide is None:
+            old = OldAddress.objects.filter(slug=slug).select_related("procedure")
+            guide = next((address.procedure for address in old), None)
+        return guide
+
+    def import_guide(self, kind, index, row):
+        """One guide, by the admin's rules (rules.py): the state it replaces is
+        kept first, so its row is written once to see whether it changes (in
+        a savepoint, undone) and again after that."""
+        place = f"{kind.name}[{index}]"
+        existing = self.find_guide(row["slug"])
+        slug = None
+        if existing is not None:
+            if existing.pk in self.guides_seen:
+                self.problems.append(
+                    f"{place}: names the guide {existing.slug!r}, as "
+                    f"{self.guides_seen[existing.pk]} does: give each guide one row."
+                )
+                return existing, False
+            self.guides_seen[existing.pk] = place
+            if existing.slug != row["slug"]:
+                # The file names the guide; it keeps the address it has now.
+                slug = existing.slug
+                self.counts.said.append(
+                    f"{place}: the guide {row['slug']!r} is now at {slug!r}; "
+                    "updated there."
+                )
+        rules = GuideRules(self.who, existing, place, self.first_load)
+        if existing is not None:
+            numbers = self.counts.numbers()
+            with transaction.atomic():
+                _obj, changed = self.write(kind, existing, row, slug)
+                transaction.set_rollback(True)
+            self.counts.restore(numbers)
+            existing = Procedure.objects.get(pk=existing.pk)
+            if changed:
+                rules.keep_history(existing)
+        obj, changed = self.write(kind, existing, row, slug)
+        if not changed:
+            return obj, False
+        with translation.override("en"):  # as the rest of the command says
+            problems = rules.problems(obj, row)
+        if problems:
+            self.problems += problems
+        else:
+            rules.record(obj, row)
+        return obj, True
 
     def child_key(self, child, row):
         return tuple(
@@ -190,6 +270,10 @@ class Importer:
                 key = tuple(getattr(obj, name) for name in child.key)
                 if key in wanted:
                     by_key[key] = obj
+                elif child.model is Update:
+                    # What visitors and feeds were told stays told: a file
+                    # written before a change note does not take it back.
+                    continue
                 else:
                     obj.delete()
                     self.counts.deleted += 1
@@ -229,7 +313,7 @@ def load_value(f, value):
     return f.to_python(value)
 
 
-def import_file(path, max_bytes=None):
+def import_file(path, max_bytes=None, who=None):
     """Import a content file from disk (the seed, a backup); returns the Counts."""
     max_bytes = max_bytes or MAX_FILE_BYTES
     try:
@@ -239,7 +323,7 @@ def import_file(path, max_bytes=None):
         text = Path(path).read_bytes()
     except OSError as error:
         raise ContentFileError(f"Cannot read {path}: {error}") from None
-    return import_data(parse(text, str(path)))
+    return import_data(parse(text, str(path)), who=who)
 
 
 def too_large(name, size, max_bytes):
@@ -270,21 +354,36 @@ def parse(text, name="The file"):
         raise ContentFileError(f"{name} is not valid JSON: {error}") from None
 
 
-def import_data(data):
+def refuse(problems):
+    count = len(problems)
+    raise ContentFileError(
+        f"The file has {count} problem{'s' if count > 1 else ''}; "
+        "nothing was imported.",
+        problems,
+    )
+
+
+def import_data(data, who=None):
     """Make the database hold the file's content; returns the Counts.
 
     The whole file is checked first (Checker): one problem anywhere and
-    nothing is written. Then every row is written in one transaction.
+    nothing is written. Then every row is written in one transaction, by the
+    admin's rules for guides (rules.py, `who`: the import's options): a guide
+    they refuse undoes the whole transaction.
     """
     problems = Checker().check(data)
     if problems:
-        count = len(problems)
-        raise ContentFileError(
-            f"The file has {count} problem{'s' if count > 1 else ''}; "
-            "nothing was imported.",
-            problems,
+        refuse(problems)
+    importer = Importer(who, first_load=not Procedure.objects.exists())
+    missing = importer.missing_users(data.get(USERS, []))
+    if missing and not importer.who.create_users:
+        refuse(
+            [
+                f"{USERS}: no user {', '.join(map(repr, missing))} in this "
+                "database. Give --create-users to create them (inactive, "
+                "without a password), or take them out of the file."
+            ]
         )
-    importer = Importer()
     try:
         with transaction.atomic():
             importer.import_users(data.get(USERS, []))
@@ -295,6 +394,8 @@ def import_data(data):
                     # guides.
                     for procedure in touched:
                         engine.reindex(procedure)
+            if importer.problems:
+                refuse(importer.problems)  # leaves the block: nothing is kept
     except DatabaseError as error:
         # The check should leave nothing for the database to refuse; if it
         # does, the transaction has written nothing either.

@@ -355,20 +355,12 @@ class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
         public_text = public.get(translation.get_language()) or next(
             (text for text in public.values() if text), ""
         )
-        if action == workflow.Action.SUBMIT:
-            act = _("Submitted for review")
-        elif action == workflow.Action.TO_DRAFT:
-            act = _("Sent back to draft")
-        elif action == workflow.Action.SCHEDULE:
+        if action == workflow.Action.SCHEDULE:
             act = _("Scheduled for %(time)s") % {
                 "time": history.version_time(self.cleaned_data["publish_at"])
             }
-        elif action == workflow.Action.PUBLISH:
-            act = _("Published")
-        elif action == workflow.Action.WITHDRAW:
-            act = _("Withdrawn")
         else:
-            act = _("Saved")
+            act = workflow.ACTS.get(action, workflow.ACTS[workflow.Action.SAVE])
         said = [text for text in (note, public_text) if text]
         act = f"{act}: {' · '.join(said)}" if said else f"{act}."
         return f"{act} {super().workflow_comment()}".strip()

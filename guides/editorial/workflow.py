@@ -125,6 +125,31 @@ def target_status(state, action):
     }[action]
 
 
+def path(state, target, user):
+    """The actions, in order, that take a guide from `state` to the status
+    `target` with the buttons `user` gets (fewest first; [] when it is
+    there), or None when they cannot: how an import moves a guide as the admin
+    would (a live guide goes back to draft by being withdrawn first)."""
+    if state.status == target:
+        return []
+    seen, frontier = {state}, [(state, [])]
+    while frontier:
+        following = []
+        for current, actions in frontier:
+            for choice in choices(current, user):
+                status = target_status(current, choice.action)
+                if choice.action == Action.SAVE or status == current.status:
+                    continue
+                if status == target:
+                    return [*actions, choice]
+                after = State(status, choice.action == Action.PUBLISH)
+                if after not in seen:
+                    seen.add(after)
+                    following.append((after, [*actions, choice]))
+        frontier = following
+    return None
+
+
 def material_changes(form, formsets=()):
     """The public change keys (fee, steps …) of the material fields this form
     and its inline formsets change, from the values they were opened with."""
@@ -147,6 +172,15 @@ def _base_name(name):
             return base
     return name
 
+
+# What the history calls each act (a schedule names its time: the form's).
+ACTS = {
+    Action.SAVE: _("Saved"),
+    Action.SUBMIT: _("Submitted for review"),
+    Action.PUBLISH: _("Published"),
+    Action.WITHDRAW: _("Withdrawn"),
+    Action.TO_DRAFT: _("Sent back to draft"),
+}
 
 SUCCESS = {
     Action.SAVE: pgettext_lazy("workflow", "Saved."),

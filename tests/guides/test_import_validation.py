@@ -295,7 +295,12 @@ def test_who_verified_a_guide_survives_export_and_import_into_an_empty_site(
     User.objects.all().delete()
     path = tmp_path / "content.json"
     path.write_text(first, "utf-8")
-    call_command("import_content", str(path), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="--create-users"):
+        call_command("import_content", str(path), stdout=io.StringIO())
+    assert not User.objects.exists()  # never created without saying so
+    out = io.StringIO()
+    call_command("import_content", str(path), "--create-users", stdout=out)
+    assert "Created the user 'sokha'" in out.getvalue()
     assert content_file.export_json() == first
     # The name only: the user cannot log in until an administrator says so.
     created = User.objects.get(username="sokha")

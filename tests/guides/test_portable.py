@@ -274,6 +274,8 @@ def test_import_updates_changed_rows_and_makes_children_match_the_file(
     guide = next(p for p in data["procedures"] if p["slug"] == "cancel-metfone")
     guide["title"]["en"] = "Cancel a Metfone SIM"
     guide["steps"] = guide["steps"][:1]
+    # Steps are what visitors follow: a live guide's change is told.
+    guide["change_note"] = trilingual_note("Step 2 is gone.")
     step_pk = Step.objects.get(procedure=rich_content, position=1).pk
     output = import_text(json.dumps(data), tmp_path)
     assert "1 deleted" in output
@@ -281,6 +283,15 @@ def test_import_updates_changed_rows_and_makes_children_match_the_file(
     assert rich_content.title_en == "Cancel a Metfone SIM"
     assert list(rich_content.steps.values_list("pk", flat=True)) == [step_pk]
     assert found(client, "metfone sim") == ["cancel-metfone"]
+    told = rich_content.updates.order_by("published_at").last()
+    assert (told.note_en, told.changed_fields) == (
+        "Step 2 is gone.",
+        ["steps", "title"],
+    )
+
+
+def trilingual_note(text):
+    return {"zh-hans": text, "en": text, "km": text}
 
 
 def test_a_file_of_another_version_is_refused(tmp_path, db):

@@ -33,6 +33,24 @@ class Command(BaseCommand):
             "load the seed this way without touching an editor's work).",
         )
         parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="Who runs the import: the guides' history names them (else "
+            '"import").',
+        )
+        parser.add_argument(
+            "--publish-as",
+            metavar="USERNAME",
+            help="A publisher who publishes, withdraws or sends back to draft "
+            "what the file's statuses ask (without it such a move is refused).",
+        )
+        parser.add_argument(
+            "--create-users",
+            action="store_true",
+            help="Create the users the file names that this database lacks "
+            "(inactive, without a password); without it they are refused.",
+        )
+        parser.add_argument(
             "--max-size",
             type=int,
             default=content_file.MAX_FILE_BYTES // content_file.MEGABYTE,
@@ -46,17 +64,28 @@ class Command(BaseCommand):
             return
         max_bytes = options["max_size"] * content_file.MEGABYTE
         try:
+            who = content_file.Who.named(
+                user=options.get("user"),
+                publish_as=options.get("publish_as"),
+                create_users=options.get("create_users", False),
+            )
             with transaction.atomic():
                 if file == "-":
-                    counts = content_file.import_data(self.read_stdin(max_bytes))
+                    counts = content_file.import_data(
+                        self.read_stdin(max_bytes), who=who
+                    )
                 else:
-                    counts = content_file.import_file(file, max_bytes=max_bytes)
+                    counts = content_file.import_file(
+                        file, max_bytes=max_bytes, who=who
+                    )
                 if dry_run:
                     transaction.set_rollback(True)
         except content_file.ContentFileError as error:
             raise CommandError(self.explain(error)) from None
         prefix = "Dry run, nothing saved: " if dry_run else "Imported: "
         self.stdout.write(self.style.SUCCESS(prefix) + f"{counts}.")
+        for line in counts.said:
+            self.stdout.write(f"  {line}")
 
     def explain(self, error):
         lines = [str(error)]
