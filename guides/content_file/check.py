@@ -67,6 +67,7 @@ class Checker:
         self._database_users = None
         self._update_owners = None
         self._update_uuids = {}
+        self._old_addresses = None
 
     def check(self, data):
         # In English, as the rest of the commands' output, whatever the site's
@@ -599,19 +600,22 @@ def check_update(checker, update, place, guide):
     except ValueError:
         return  # reported by the field's own check
     owner = checker._update_owners.get(uuid_value)
-    if owner is not None and owner != current_slug(guide.get("slug")):
+    if owner is not None and owner != current_slug(checker, guide.get("slug")):
         checker.problem(
             f"{place}.uuid",
             f"is the change note of the guide {owner!r} in the database",
         )
 
 
-def current_slug(slug):
+def current_slug(checker, slug):
     """The address now of the guide the file names by `slug`, an old one maybe."""
     if not isinstance(slug, str):
         return slug
-    old = OldAddress.objects.filter(slug=slug).values_list("procedure__slug", flat=True)
-    return old.first() or slug
+    if checker._old_addresses is None:
+        checker._old_addresses = dict(
+            OldAddress.objects.values_list("slug", "procedure__slug")
+        )
+    return checker._old_addresses.get(slug, slug)
 
 
 def check_change_note(checker, row, place):

@@ -232,16 +232,17 @@ class Importer:
                     f"{place}: the guide {row['slug']!r} is now at {slug!r}; "
                     "updated there."
                 )
-        rules = GuideRules(self.who, existing, place, self.first_load)
         if existing is not None:
             numbers = self.counts.numbers()
             with transaction.atomic():
-                _obj, changed = self.write(kind, existing, row, slug)
+                obj, changed = self.write(kind, existing, row, slug)
+                if not changed:
+                    return obj, False  # nothing written: nothing to keep
                 transaction.set_rollback(True)
             self.counts.restore(numbers)
             existing = Procedure.objects.get(pk=existing.pk)
-            if changed:
-                rules.keep_history(existing)
+        rules = GuideRules(self.who, existing, place, self.first_load)
+        rules.keep_history(existing)
         obj, changed = self.write(kind, existing, row, slug)
         if not changed:
             return obj, False

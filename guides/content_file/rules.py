@@ -100,7 +100,8 @@ class GuideRules:
             self.before = None
 
     def keep_history(self, procedure):
-        """Before the import writes a change: the state it replaces is kept."""
+        """Before the import writes a change to a guide in the database: the
+        state it replaces is kept."""
         if self.existing:
             procedure_ensure_history(procedure=procedure)
 

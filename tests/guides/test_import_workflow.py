@@ -210,6 +210,9 @@ def test_a_user_named_in_the_file_is_not_created_without_saying_so(live, tmp_pat
 
 
 def test_a_guide_named_by_an_old_address_is_updated_not_duplicated(live, tmp_path):
+    Update.objects.create(
+        procedure=live, kind=UpdateKind.NEW, note_en="New", note_zh_hans="新"
+    )
     earlier = exported()
     live.slug = "cancel-renamed"
     live.save()
@@ -232,3 +235,16 @@ def test_a_file_of_the_first_version_is_still_read(live, tmp_path):
     run_import(data, tmp_path)
     live.refresh_from_db()
     assert live.title_en == "Version one"
+
+
+def test_two_rows_for_one_guide_are_refused(live, tmp_path):
+    data = exported()
+    live.slug = "cancel-renamed"
+    live.save()
+    data["procedures"].append(json.loads(json.dumps(row(data, "cancel-live"))))
+    data["procedures"][-1]["slug"] = "cancel-renamed"
+    data["procedures"][-1]["title"]["en"] = "Second row"
+    message = refused(data, tmp_path)
+    assert "cancel-renamed" in message and "one row" in message
+    live.refresh_from_db()
+    assert live.title_en != "Second row"
