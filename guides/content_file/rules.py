@@ -150,8 +150,8 @@ class GuideRules:
     def record(self, procedure, row):
         """Tell visitors what they need to know, as the admin's save does, and
         keep the imported state as a version naming the import."""
-        if not self.existing and not self.moves:
-            return
+        if self.first_load:
+            return  # a seed or a restore: the file brings its own notes
         change = ChangeNote(
             is_major=bool(row.get(CHANGE_NOTE)), note=row.get(CHANGE_NOTE)
         )
@@ -181,11 +181,10 @@ class GuideRules:
                 change=change,
                 was_public=self.state.is_public,
             )
-        if self.existing:
-            with reversion.create_revision():
-                reversion.add_to_revision(procedure)
-                reversion.set_user(self.who.user)
-                reversion.set_comment(self.comment(change))
+        with reversion.create_revision():
+            reversion.add_to_revision(procedure)
+            reversion.set_user(self.who.user)
+            reversion.set_comment(self.comment(change))
 
     def comment(self, change):
         """“Imported by sokha: Publish now · The fee is now US$2.”"""

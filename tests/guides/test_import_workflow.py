@@ -248,3 +248,21 @@ def test_two_rows_for_one_guide_are_refused(live, tmp_path):
     assert "cancel-renamed" in message and "one row" in message
     live.refresh_from_db()
     assert live.title_en != "Second row"
+
+
+def test_a_new_guide_arrives_public_only_with_someone_who_publishes(live, tmp_path):
+    data = exported()
+    new = json.loads(json.dumps(row(data, "cancel-live")))
+    new.update(slug="brand-new", updates=[], verifications=[])
+    data["procedures"].append(new)
+    message = refused(data, tmp_path)
+    assert "brand-new" in message and "--publish-as" in message
+    assert not Procedure.objects.filter(slug="brand-new").exists()
+
+    make_user("sokha", "Publishers")
+    new["change_note"] = NOTE
+    run_import(data, tmp_path, "--publish-as", "sokha")
+    guide = Procedure.objects.get(slug="brand-new")
+    assert guide.is_public
+    assert guide.updates.get().kind == UpdateKind.NEW
+    assert versions_of(guide).first().revision.user.username == "sokha"
