@@ -93,7 +93,8 @@ def test_with_its_change_note_a_fee_change_is_announced_like_a_publish(
     guide["fee_amount"] = "2.00"
     guide["change_note"] = NOTE
     before = live.updated_at
-    run_import(data, tmp_path, "--user", "sokha")
+    with translation.override("zh-hans"):  # the site's language
+        run_import(data, tmp_path, "--user", "sokha")
     live.refresh_from_db()
     assert live.fee_amount == Decimal("2.00")
     assert live.updated_at > before  # "last updated" moved
@@ -107,7 +108,7 @@ def test_with_its_change_note_a_fee_change_is_announced_like_a_publish(
         assert NOTE[code] in feed
     newest, kept = list(versions_of(live))[:2]
     assert newest.revision.user == publisher
-    # In the language the import ran in (the site's), with the note told.
+    # In the language the import ran in, with the note told.
     assert newest.revision.get_comment() == f"由 sokha 导入：{NOTE['zh-hans']}"
     assert newest.field_dict["fee_amount"] == Decimal("2.00")
     # The state it replaced is kept, so it can be compared and restored.
