@@ -65,12 +65,14 @@ class StepInline(TranslationStackedInline):
     model = Step
     formset = StepFormSet
     extra = 1
+    autocomplete_fields = ["source"]
     fieldsets = [
         (None, {"fields": [("position", "logic", "is_optional"), "title", "body"]}),
         (
             _("Tap-to-call or link"),
             {"fields": [("contact_kind", "contact_value"), "contact_label"]},
         ),
+        (None, {"fields": ["source"]}),
     ]
 
 
@@ -78,7 +80,7 @@ class RequirementInline(TranslationTabularInline):
     model = Requirement
     formset = PositionedInlineFormSet
     extra = 1
-    autocomplete_fields = ["document"]
+    autocomplete_fields = ["document", "source"]
     # The fields an editor edits are the fields a version comparison shows.
     fields = history.REQUIREMENT_FIELDS
 
@@ -160,7 +162,15 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
     ]
     list_select_related = ["carrier", "task"]
     search_fields = [*TRANSLATED_SEARCH, "slug"]
-    autocomplete_fields = ["carrier", "task", "card_types", "advice", "sources"]
+    autocomplete_fields = [
+        "carrier",
+        "task",
+        "card_types",
+        "advice",
+        "sources",
+        "duration_source",
+        "fee_source",
+    ]
     prepopulated_fields = {"slug": ["title_en"]}
     inlines = [StepInline, RequirementInline]
     # Verification is recorded on its own page (Record a check), which keeps
@@ -196,8 +206,10 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 "fields": [
                     "where",
                     ("duration_min", "duration_max", "duration_unit"),
+                    "duration_source",
                     ("fee_amount", "fee_currency"),
                     "fee_note",
+                    "fee_source",
                 ]
             },
         ),
@@ -473,6 +485,17 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
     @transaction.atomic
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        added = form.instance.cite_fact_sources()
+        if added:
+            self.message_user(
+                request,
+                gettext(
+                    "A fact rests on %(names)s, which the guide does not list "
+                    "among its sources: they were added."
+                )
+                % {"names": ", ".join(f"“{source}”" for source in added)},
+                messages.INFO,
+            )
         services.procedure_record_change(
             procedure=form.instance,
             before=form.before,

@@ -479,6 +479,7 @@ def check_procedure(checker, row, place):
                 f"{place}.card_types[{index}]",
                 f"belongs to the carrier {card[0]!r}, not to the guide's ({carrier!r})",
             )
+    check_fact_sources(checker, row, place)
     steps = row.get("steps")
     if isinstance(steps, list):
         positioned = [
@@ -517,6 +518,29 @@ def check_procedure(checker, row, place):
                 check_verification(
                     checker, check, f"{place}.verifications[{index}]", by_position
                 )
+
+
+def check_fact_sources(checker, guide, place):
+    """A fact rests on one of the guide's own sources: the page links its
+    marker to that source in the guide's list, which must be there."""
+    cited = guide.get("sources")
+    if not isinstance(cited, list):
+        return
+    cited = {key for key in cited if isinstance(key, str)}
+    facts = [(f"{place}.{name}", guide) for name in Procedure.FACT_SOURCES]
+    for child in ("steps", "requirements"):
+        rows = guide.get(child)
+        for index, item in enumerate(rows if isinstance(rows, list) else []):
+            facts.append((f"{place}.{child}[{index}].source", item))
+    for at, row in facts:
+        name = at.rsplit(".", 1)[1]
+        key = row.get(name) if isinstance(row, dict) else None
+        if isinstance(key, str) and key not in cited:
+            checker.problem(
+                at,
+                f"rests on the source {key!r}, which is not among the guide's "
+                "sources: add it to them, or name one of them",
+            )
 
 
 def check_verification(checker, check, place, steps):

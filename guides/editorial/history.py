@@ -48,6 +48,8 @@ PROCEDURE_FIELDS = [
     "fee_amount",
     "fee_currency",
     "fee_note",
+    "duration_source",
+    "fee_source",
     "advice",
     "sources",
     "source_note",
@@ -69,6 +71,7 @@ STEP_FIELDS = [
     "contact_kind",
     "contact_value",
     "contact_label",
+    "source",
 ]
 REQUIREMENT_FIELDS = [
     "position",
@@ -79,6 +82,7 @@ REQUIREMENT_FIELDS = [
     "audience",
     "condition",
     "note",
+    "source",
 ]
 
 # Which public change (an Update's changed_fields key) a procedure field belongs to.
@@ -90,6 +94,9 @@ RELATED_MODELS = {
     "card_types": CardType,
     "advice": Advice,
     "sources": Source,
+    "source": Source,
+    "duration_source": Source,
+    "fee_source": Source,
     "document": Document,
 }
 
@@ -128,6 +135,13 @@ def _row_values(model, data, names):
             value = sorted(value or [])
         values[key] = _normalise(model_field, value)
     return values
+
+
+def _without_source(rows):
+    return {
+        position: {k: v for k, v in row.items() if k != "source"}
+        for position, row in rows.items()
+    }
 
 
 @dataclass
@@ -188,10 +202,14 @@ class Snapshot:
                 key
             ):
                 keys.add(CHANGE_KEYS[name])
-        if self.steps != other.steps:
-            keys.add("steps")
-        if self.requirements != other.requirements:
-            keys.add("documents")
+        for rows, key in (("steps", "steps"), ("requirements", "documents")):
+            mine, theirs = getattr(self, rows), getattr(other, rows)
+            if _without_source(mine) != _without_source(theirs):
+                keys.add(key)
+            elif mine != theirs:
+                # Only the source a step or document rests on: not a change
+                # to what a visitor does.
+                keys.add("sources")
         return sorted(keys)
 
 

@@ -182,6 +182,23 @@ class ProcedureQuerySet(models.QuerySet):
         )
 
 
+def fact_source(verbose, related_name):
+    """The one source a fact (a step's instruction or code, a fee, a time, a
+    document) rests on: the page shows its kind beside the fact."""
+    return models.ForeignKey(
+        Source,
+        verbose_name=verbose,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        help_text=_(
+            "The source this rests on, one of the guide's sources. Visitors "
+            "see its kind and read date beside it; it is not a verification."
+        ),
+    )
+
+
 class Procedure(models.Model):
     """One way to get one task done with one carrier through one channel."""
 
@@ -238,6 +255,8 @@ class Procedure(models.Model):
         _("currency"), max_length=3, choices=Currency, default=Currency.USD
     )
     fee_note = models.CharField(_("fee note"), max_length=240, blank=True)
+    duration_source = fact_source(_("source of the time"), "+")
+    fee_source = fact_source(_("source of the fee"), "+")
     where = models.CharField(_("where"), max_length=240, blank=True)
     advice = models.ManyToManyField(
         Advice,
@@ -319,6 +338,8 @@ class Procedure(models.Model):
     objects = ProcedureQuerySet.as_manager()
 
     SEARCH_FIELDS = ("search_document", "search_pairs")
+    # The guide's own facts that name a source (steps and documents name theirs).
+    FACT_SOURCES = ("duration_source", "fee_source")
 
     class Meta:
         ordering = ["carrier__position", "task__position", "channel", "slug"]
@@ -464,6 +485,24 @@ class Procedure(models.Model):
                 groups[-1]["parts"].append(step)
         return groups
 
+    def fact_source_ids(self):
+        """The sources its time, fee, steps and documents rest on."""
+        ids = {getattr(self, f"{name}_id") for name in self.FACT_SOURCES}
+        for related in (self.steps, self.requirements):
+            ids |= set(related.values_list("source", flat=True))
+        return ids - {None}
+
+    def cite_fact_sources(self):
+        """Add to the guide's sources those its facts rest on but it does not
+        list (an editor named one on a step only): every marker then links to
+        a source in the list. Returns the sources added."""
+        missing = Source.objects.filter(pk__in=self.fact_source_ids()).exclude(
+            procedures=self
+        )
+        added = list(missing)
+        self.sources.add(*added)
+        return added
+
     def related_ids(self):
         """{"card_types": [ids], "sources": [ids], "advice": [ids]}: from the
         annotations of with_related_ids(), else in one query of its own."""
@@ -591,6 +630,7 @@ class Step(models.Model):
         help_text=_("e.g. 123, *888# or https://… Visitors can tap it."),
     )
     contact_label = models.CharField(_("contact label"), max_length=120, blank=True)
+    source = fact_source(_("source"), "steps")
 
     class Meta:
         ordering = ["procedure", "position"]
@@ -727,6 +767,7 @@ class Requirement(models.Model):
         help_text=_("When this is needed, e.g. “only if the line was stopped”."),
     )
     note = models.CharField(_("note"), max_length=240, blank=True)
+    source = fact_source(_("source"), "requirements")
 
     class Meta:
         ordering = ["procedure", "position"]

@@ -61,7 +61,9 @@ PUBLIC_CHANGES = (
     PublicChange("steps", _("steps"), inline="steps", material=True),
     PublicChange("checks", _("checks and warnings"), ("advice",)),
     PublicChange(
-        "sources", _("sources"), ("sources", "source_note", "sources_disagree")
+        "sources",
+        _("sources"),
+        ("sources", "source_note", "sources_disagree", "duration_source", "fee_source"),
     ),
 )
 CHANGE_LABELS = {change.key: change.label for change in PUBLIC_CHANGES}

@@ -17,6 +17,9 @@ class Situation:
     label: str
     task: str  # a Task's slug
     also: tuple = ()  # ((task slug, label), …)
+    # What differs from the task's guides, for a situation they answer only in
+    # part: shown under its button.
+    note: str = ""
 
 
 SITUATIONS = (
@@ -26,6 +29,18 @@ SITUATIONS = (
         _("I am leaving Cambodia"),
         "cancel",
         also=(("expiry", _("A prepaid SIM you stop using: does it need closing?")),),
+    ),
+    # No carrier page we read describes replacing a damaged SIM; the lost-phone
+    # guides' replacement step is the same request, without blocking first.
+    Situation(
+        "damaged",
+        _("My SIM card is damaged or stopped working"),
+        "lost-phone",
+        note=_(
+            "A replacement keeping your number, as for a lost SIM, but you need "
+            "not block the number first. No carrier page we read describes it: "
+            "ask your carrier what to bring and what it costs."
+        ),
     ),
     Situation("expired", _("I have a tourist SIM, or my SIM expired"), "expiry"),
     Situation(

@@ -504,6 +504,8 @@ class ProcedureDetailView(PublishedProcedureMixin, DetailView):
             warnings=[a for a in advice if a.kind == Advice.Kind.WARNING],
             requirements=requirements,
             sources=sources,
+            # The source each fact rests on, when it is one of the guide's.
+            sources_by_id={source.pk: source for source in sources},
             card_types=reference.pick("card_types", related["card_types"]),
             step_groups=procedure.step_groups(steps),
             updates=updates,

@@ -97,3 +97,24 @@ def test_a_situation_whose_task_is_gone_is_not_offered(seeded, client):
     Task.objects.filter(slug="expiry").update(slug="renamed")
     values = [value for value, _label in buttons(client.get("/en/").content.decode())]
     assert "expiry" not in values and "lost-phone" in values
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "note"),
+    [
+        ("en", "damaged", "need not block the number"),
+        ("zh-hans", "坏了", "不必先停用号码"),
+        ("km", "ខូច", "មិនចាំបាច់ផ្អាកលេខជាមុន"),
+    ],
+)
+def test_a_damaged_sim_leads_to_the_replacement_and_says_what_differs(
+    seeded, client, language, label, note
+):
+    html = client.get(f"/{language}/").content.decode()
+    damaged = [value for value, text in buttons(html) if label in text]
+    assert damaged == ["lost-phone"]
+    assert note in html
+    # Each carrier's guide there has a step replacing the SIM keeping the number.
+    for guide in Procedure.objects.published().filter(task__slug="lost-phone"):
+        titles = " ".join(guide.steps.values_list("title_en", flat=True))
+        assert "replacement SIM" in titles, guide.slug
