@@ -253,7 +253,12 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 "where or who can use it). Write it for visitors, in every "
                 "language."
             ),
-            "fields": [*columns("change_note"), "minor_reason", "publish_at"],
+            "fields": [
+                *columns("change_note"),
+                "minor_reason",
+                "publish_at",
+                "publish_untranslated",
+            ],
         },
     )
 

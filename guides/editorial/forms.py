@@ -5,7 +5,7 @@ from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from guides.editorial import history, workflow
+from guides.editorial import history, translations, workflow
 from guides.editorial.services import ChangeNote
 from guides.models import (
     PUBLISH_PERMISSION,
@@ -296,10 +296,23 @@ class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
         ),
     )
 
+    publish_untranslated = forms.BooleanField(
+        label=_(
+            "Publish with missing translations (visitors see the fallback "
+            "language, marked)"
+        ),
+        required=False,
+        help_text=_(
+            "Only when a language lacks text: the guide is refused until this "
+            "is ticked, and the history records that you did."
+        ),
+    )
+
     def init_workflow(self):
         self.workflow_state = workflow.State.of(self.instance)
         self.workflow_action = None
         self.material = []
+        self.untranslated = []  # gaps published knowingly, for the history
 
     @property
     def workflow_choices(self):
@@ -342,6 +355,28 @@ class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
             self.check_derived_change()
         else:
             self.check_change_note(ask_kind=False, note_needed="note" in needs)
+        if workflow.goes_live(self.workflow_state, action):
+            self.check_translations()
+
+    def check_translations(self):
+        """Refuse to publish text missing in a language unless the publisher
+        ticked that visitors may read the fallback."""
+        formsets = getattr(self.instance, "workflow_formsets", ())
+        found = translations.new_gaps(self, formsets)
+        if not found:
+            return
+        if self.cleaned_data.get("publish_untranslated"):
+            self.untranslated = found
+            return
+        self.add_error(
+            None,
+            _(
+                "Not published: some text is missing in a language (%(gaps)s). "
+                "Translate it, or tick “Publish with missing translations” "
+                "below: visitors then read the fallback language, marked."
+            )
+            % {"gaps": translations.describe(found)},
+        )
 
     def review_text(self):
         return (self.cleaned_data.get("review_note") or "").strip()
@@ -371,6 +406,11 @@ class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
             act = _("Saved")
         said = [text for text in (note, public_text) if text]
         act = f"{act}: {' · '.join(said)}" if said else f"{act}."
+        if self.untranslated:
+            act += " " + _(
+                "Published with missing translations, visitors read the "
+                "fallback: %(gaps)s."
+            ) % {"gaps": translations.describe(self.untranslated)}
         return f"{act} {super().workflow_comment()}".strip()
 
     def check_publish_at(self):
