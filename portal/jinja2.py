@@ -10,9 +10,9 @@ What the templates get, in Django's terms:
 - `url("guides:home", slug=…)` for `{% url %}`, `static()` for `{% static %}`;
 - `_()`, `gettext()`, `ngettext()` and `{% trans %}` blocks from Django's own
   catalogs, new-style: `_("Page %(number)s", number=n)` formats and escapes n;
-- `lang_attr(obj, "field")`, `fallback_tag(obj, "field")` and the filters `markdown`, `date`, `truncatechars`
-  and `linebreaksbr`, which behave as their Django namesakes, and `isodatetime`
-  for a `<time datetime>` attribute.
+- `lang_attr(obj, "field")`, `fallback_tag(obj, "field")` and the filters
+  `markdown`, `date`, `truncatechars` and `linebreaksbr`, which behave as
+  their Django namesakes, and `isodatetime` for a `<time datetime>` attribute.
 
 Jinja2 does not do what Django's template engine does before a filter sees a
 datetime: convert it to the current time zone. Without that, a change saved at
