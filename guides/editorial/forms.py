@@ -162,6 +162,18 @@ class RestoreForm(DerivedChangeMixin, ChangeNoteForm):
 
     change_kind = None
 
+    # A live guide has one set of text: a restore replaces what visitors read
+    # at once, so the publisher says that is what they mean (issue 20).
+    publish_restored = forms.BooleanField(
+        label=_("Publish the restored version now"),
+        required=False,
+        help_text=_(
+            "Visitors read the restored version as soon as you restore it. To "
+            "prepare it first, copy what you need from the comparison into the "
+            "guide instead."
+        ),
+    )
+
     def __init__(self, *args, live, material=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.live = live
@@ -174,6 +186,14 @@ class RestoreForm(DerivedChangeMixin, ChangeNoteForm):
         cleaned = super().clean()
         if self.live:
             self.check_derived(self.material)
+            if not cleaned.get("publish_restored"):
+                self.add_error(
+                    "publish_restored",
+                    _(
+                        "Not restored: the guide is live, and visitors would read "
+                        "the restored version at once. Tick this to publish it."
+                    ),
+                )
         return cleaned
 
 
