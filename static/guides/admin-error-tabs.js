@@ -1,7 +1,12 @@
 // A language tab holding an error is marked and shown; a link from the error
 // summary shows the tab of the field it points to. modeltranslation builds the
 // tabs in a DOM-ready handler (run asynchronously by jQuery 3): wait for them.
+//
+// Every group opens on the first language's tab, the one the site requires
+// (简体中文): opened on the admin's language, an editor wrote English alone
+// and got an error per field. Read by modeltranslation when it builds them.
 "use strict";
+window.MODELTRANSLATION_AUTO_SELECT_CURRENT_LANGUAGE = false;
 document.addEventListener("DOMContentLoaded", function () {
   // Read here, not when this file loads: the admin defines django.jQuery later.
   var $ = window.django && window.django.jQuery;
@@ -43,6 +48,16 @@ function markErrors($) {
     if (first !== null) {
       show(first);
     }
+  });
+  // A new step opens on the required language too, not on whichever tab was
+  // last clicked somewhere else (modeltranslation's main switch). Its tabs are
+  // built by a click handler that runs after Django's "formset:added".
+  document.addEventListener("formset:added", function (event) {
+    window.setTimeout(function () {
+      $(event.target).find(".ui-tabs").each(function () {
+        $(this).tabs("option", "active", 0);
+      });
+    }, 0);
   });
   $(document).on("click", ".error-summary a[href^='#']", function () {
     var target = document.getElementById(this.getAttribute("href").slice(1));

@@ -26,7 +26,7 @@ def test_the_documents_table_fits_a_1280_px_screen(browser, live_server):
     save_screenshot(page.locator("#requirements-group"), "admin-documents-rows-1280")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 1280, width
-    cells = "#requirements-group td.delete, #requirements-group td.field-note_en"
+    cells = "#requirements-group td.delete, #requirements-group .field-note_en"
     right = page.evaluate(
         "(cells) => Math.max(...[...document.querySelectorAll(cells)]"
         ".map(e => e.getBoundingClientRect().right))",
@@ -45,3 +45,29 @@ def test_the_admin_home_does_not_scroll_sideways_on_a_phone(browser, live_server
     shoot(page, "admin-home-360")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, width
+
+
+def active_tab(page, field_id):
+    """The label of the language tab shown for a translated field's group."""
+    group = page.locator(f".ui-tabs:has(#{field_id})").first
+    return group.locator("> ul > li.ui-tabs-active").inner_text().strip()
+
+
+def test_fields_open_on_the_required_language_and_new_steps_too(browser, live_server):
+    publisher("pub")
+    guide = make_procedure(status=Status.DRAFT, published_at=None, steps=1)
+    page = logged_in(browser, live_server, "pub")
+    page.goto(f"{live_server.url}/admin/guides/procedure/add/")
+    expect(page.locator("ul.ui-tabs-nav").first).to_be_visible()
+    # Only Chinese is required: typing English alone was six errors.
+    assert active_tab(page, "id_title_zh_hans") == "ZH-HANS"
+    assert active_tab(page, "id_summary_zh_hans") == "ZH-HANS"
+    open_guide(page, live_server, guide)
+    # A tab chosen in one group no longer decides where a new step opens.
+    page.locator(".ui-tabs:has(#id_summary_en) > ul a", has_text="KM").click()
+    assert active_tab(page, "id_summary_zh_hans") == "KM"
+    # Step 1 and the blank row the form opens with are rows 0 and 1.
+    page.get_by_text("Add another Step").click()
+    expect(page.locator(".ui-tabs:has(#id_steps-2-title_zh_hans)")).to_be_visible()
+    assert active_tab(page, "id_steps-2-title_zh_hans") == "ZH-HANS"
+    shoot(page, "admin-new-step-tab")
