@@ -362,7 +362,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     class Media:
-        js = ["guides/admin-error-tabs.js"]
+        js = ["guides/admin-error-tabs.js", "guides/admin-unsaved.js"]
 
     def render_change_form(self, request, context, *args, **kwargs):
         """Errors are visible where they are: sections holding one open, and a

@@ -71,3 +71,27 @@ def test_fields_open_on_the_required_language_and_new_steps_too(browser, live_se
     expect(page.locator(".ui-tabs:has(#id_steps-2-title_zh_hans)")).to_be_visible()
     assert active_tab(page, "id_steps-2-title_zh_hans") == "ZH-HANS"
     shoot(page, "admin-new-step-tab")
+
+
+def test_leaving_a_changed_guide_asks_first_and_saving_does_not(browser, live_server):
+    publisher("pub")
+    guide = make_procedure(status=Status.DRAFT, published_at=None, steps=1)
+    page = logged_in(browser, live_server, "pub")
+    open_guide(page, live_server, guide)
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    page.locator("#id_title_zh_hans").click()
+    page.keyboard.type("改")
+    page.get_by_role("link", name="Preview").first.click()
+    page.wait_for_timeout(300)
+    assert asked == ["beforeunload"]
+    assert "/change/" in page.url  # still here, with what was typed
+    assert page.locator("#id_title_zh_hans").input_value().endswith("改")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".messagelist")).to_contain_text("Saved")
+    assert asked == ["beforeunload"]  # saving did not ask
