@@ -199,6 +199,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                     ("duration_min", "duration_max", "duration_unit"),
                     ("fee_amount", "fee_currency"),
                     "fee_note",
+                    "fee_note_reviewed",
                 ]
             },
         ),

@@ -471,6 +471,15 @@ class ProcedureAdminForm(WorkflowFormMixin, ChangeNoteForm, forms.ModelForm):
     version_token = forms.IntegerField(widget=forms.HiddenInput, required=False)
     change_kind = None  # derived from what changed (guides/editorial/workflow.py)
 
+    fee_note_reviewed = forms.BooleanField(
+        label=_("The fee note still fits the new fee"),
+        required=False,
+        help_text=_(
+            "Asked when the fee changes and its note does not: a note saying "
+            "the old amount would contradict it."
+        ),
+    )
+
     class Meta:
         model = Procedure
         fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose the fields)
@@ -500,8 +509,34 @@ class ProcedureAdminForm(WorkflowFormMixin, ChangeNoteForm, forms.ModelForm):
                 )
         if self.instance.pk:
             self.check_edit_version()
+        self.check_fee_note()
         self.check_workflow()
         return cleaned
+
+    def check_fee_note(self):
+        """A changed fee beside an unchanged, non-empty fee note: the note
+        likely names the old amount, so the editor reads it or says it fits."""
+        fee_changed = {"fee_amount", "fee_currency"} & set(self.changed_data)
+        note_columns = [column("fee_note", code) for code in language_codes()]
+        has_note = any(
+            (self.cleaned_data.get(name) or "").strip() for name in note_columns
+        )
+        note_changed = set(note_columns) & set(self.changed_data)
+        if (
+            self.instance.pk
+            and fee_changed
+            and has_note
+            and not note_changed
+            and not self.cleaned_data.get("fee_note_reviewed")
+        ):
+            self.add_error(
+                "fee_note_reviewed",
+                _(
+                    "The fee changed but its fee note did not: read the fee note "
+                    "in every language and change it, or tick this if it still "
+                    "fits."
+                ),
+            )
 
     def check_edit_version(self):
         """Refuse the save when the form is still out of date after the merge.
