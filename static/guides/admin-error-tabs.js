@@ -2,11 +2,11 @@
 // summary shows the tab of the field it points to. modeltranslation builds the
 // tabs in a DOM-ready handler (run asynchronously by jQuery 3): wait for them.
 //
-// Every group opens on the first language's tab, the one the site requires
-// (简体中文): opened on the admin's language, an editor wrote English alone
-// and got an error per field. Read by modeltranslation when it builds them.
+// A group whose required language (简体中文, the tab modeltranslation marks
+// "required") is still empty opens on that tab, not on the admin's language:
+// a new guide opened on English, an editor wrote English alone and got an
+// error per field. A group already written opens on the admin's language.
 "use strict";
-window.MODELTRANSLATION_AUTO_SELECT_CURRENT_LANGUAGE = false;
 document.addEventListener("DOMContentLoaded", function () {
   // Read here, not when this file loads: the admin defines django.jQuery later.
   var $ = window.django && window.django.jQuery;
@@ -35,6 +35,9 @@ function markErrors($) {
     }
   }
   $(".ui-tabs").each(function () {
+    openRequiredIfEmpty($(this));
+  });
+  $(".ui-tabs").each(function () {
     var container = $(this);
     var first = null;
     container.children(".ui-tabs-panel").each(function (index) {
@@ -49,13 +52,21 @@ function markErrors($) {
       show(first);
     }
   });
-  // A new step opens on the required language too, not on whichever tab was
-  // last clicked somewhere else (modeltranslation's main switch). Its tabs are
-  // built by a click handler that runs after Django's "formset:added".
+  // A new step opens on the tabs the step before it shows, not on whichever
+  // tab was last clicked anywhere on the page (modeltranslation's main
+  // switch). Its tabs are built by a click handler that runs after Django's
+  // "formset:added".
   document.addEventListener("formset:added", function (event) {
     window.setTimeout(function () {
-      $(event.target).find(".ui-tabs").each(function () {
-        $(this).tabs("option", "active", 0);
+      var row = $(event.target);
+      var before = row.prevAll(".inline-related").not(".empty-form").first();
+      var shown = before.find(".ui-tabs");
+      row.find(".ui-tabs").each(function (index) {
+        if (index < shown.length) {
+          $(this).tabs("option", "active", $(shown[index]).tabs("option", "active"));
+        } else {
+          openRequiredIfEmpty($(this));
+        }
       });
     }, 0);
   });
@@ -68,4 +79,17 @@ function markErrors($) {
       }, 0);
     }
   });
+}
+
+function openRequiredIfEmpty(container) {
+  var tab = container.find("> ul > li.required").first();
+  if (!tab.length) {
+    return;
+  }
+  var index = container.find("> ul > li").index(tab);
+  var panel = container.children(".ui-tabs-panel").eq(index);
+  var field = panel.find("input, textarea").filter(":not([type=hidden])").first();
+  if (field.length && !field.val()) {
+    container.tabs("option", "active", index);
+  }
 }

@@ -61,12 +61,16 @@ def test_fields_open_on_the_required_language_and_new_steps_too(browser, live_se
     expect(page.locator("ul.ui-tabs-nav").first).to_be_visible()
     # Only Chinese is required: typing English alone was six errors.
     assert active_tab(page, "id_title_zh_hans") == "ZH-HANS"
-    assert active_tab(page, "id_summary_zh_hans") == "ZH-HANS"
+    assert active_tab(page, "id_steps-0-title_zh_hans") == "ZH-HANS"
     open_guide(page, live_server, guide)
+    # Written already: it opens on the admin's language.
+    assert active_tab(page, "id_title_zh_hans") == "EN"
     # A tab chosen in one group no longer decides where a new step opens.
     page.locator(".ui-tabs:has(#id_summary_en) > ul a", has_text="KM").click()
     assert active_tab(page, "id_summary_zh_hans") == "KM"
-    # Step 1 and the blank row the form opens with are rows 0 and 1.
+    # Step 1 and the blank row the form opens with are rows 0 and 1; the blank
+    # one opened on the required language, and the new row opens as it does.
+    assert active_tab(page, "id_steps-1-title_zh_hans") == "ZH-HANS"
     page.get_by_text("Add another Step").click()
     expect(page.locator(".ui-tabs:has(#id_steps-2-title_zh_hans)")).to_be_visible()
     assert active_tab(page, "id_steps-2-title_zh_hans") == "ZH-HANS"
@@ -85,13 +89,13 @@ def test_leaving_a_changed_guide_asks_first_and_saving_does_not(browser, live_se
         dialog.dismiss()  # stay on the page
 
     page.on("dialog", answer)
-    page.locator("#id_title_zh_hans").click()
-    page.keyboard.type("改")
+    page.locator("#id_title_en").click()
+    page.keyboard.type("!")
     page.get_by_role("link", name="Preview").first.click()
     page.wait_for_timeout(300)
     assert asked == ["beforeunload"]
     assert "/change/" in page.url  # still here, with what was typed
-    assert page.locator("#id_title_zh_hans").input_value().endswith("改")
+    assert page.locator("#id_title_en").input_value().endswith("!")
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".messagelist")).to_contain_text("Saved")
     assert asked == ["beforeunload"]  # saving did not ask
