@@ -10,9 +10,9 @@ What the templates get, in Django's terms:
 - `url("guides:home", slug=…)` for `{% url %}`, `static()` for `{% static %}`;
 - `_()`, `gettext()`, `ngettext()` and `{% trans %}` blocks from Django's own
   catalogs, new-style: `_("Page %(number)s", number=n)` formats and escapes n;
-- `lang_attr(obj, "field")` and the filters `markdown`, `date`, `truncatechars`
-  and `linebreaksbr`, which behave as their Django namesakes, and `isodatetime`
-  for a `<time datetime>` attribute.
+- `lang_attr(obj, "field")`, `fallback_tag(obj, "field")` and the filters
+  `markdown`, `date`, `truncatechars` and `linebreaksbr`, which behave as
+  their Django namesakes, and `isodatetime` for a `<time datetime>` attribute.
 
 Jinja2 does not do what Django's template engine does before a filter sees a
 datetime: convert it to the current time zone. Without that, a change saved at
@@ -33,7 +33,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from jinja2 import Environment
 
-from portal.markup import lang_attr, markdown
+from portal.markup import fallback_tag, lang_attr, markdown
 
 
 def url(name, *args, **kwargs):
@@ -87,6 +87,7 @@ def environment(**options):
         # The hashed name of a file does not change while the process runs.
         static=lru_cache(maxsize=256)(static),
         lang_attr=lang_attr,
+        fallback_tag=fallback_tag,
         get_language=translation.get_language,
     )
     env.filters.update(

@@ -7,7 +7,7 @@ import markdown as markdown_lib
 import nh3
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info, gettext
 
 from portal.languages import shown_language
 
@@ -60,3 +60,19 @@ def lang_attr(obj, field_name):
     if shown and shown != language:
         return format_html(' lang="{}"', shown)
     return ""
+
+
+def fallback_tag(obj, field_name):
+    """A small “in 简体中文”-style tag, in the page's language, when a field is
+    shown in a fallback language: the notice at the top says parts are
+    untranslated, this says which (a step in Chinese on the English page)."""
+    language = get_language()
+    shown = shown_language(obj, field_name, language)
+    if not shown or shown == language:
+        return ""
+    return format_html(
+        ' <span class="tag fallback" lang="{}">{}</span>',
+        language,
+        gettext("in %(language)s")
+        % {"language": get_language_info(shown)["name_translated"]},
+    )

@@ -38,6 +38,7 @@ from guides.models import (
     Requirement,
     ReviewNote,
     ReviewNoteKind,
+    Status,
     Step,
 )
 from guides.public.views import ProcedurePreviewView
@@ -210,6 +211,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                     ("fee_amount", "fee_currency"),
                     "fee_note",
                     "fee_source",
+                    "fee_note_reviewed",
                 ]
             },
         ),
@@ -265,7 +267,12 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
                 "where or who can use it). Write it for visitors, in every "
                 "language."
             ),
-            "fields": [*columns("change_note"), "minor_reason", "publish_at"],
+            "fields": [
+                *columns("change_note"),
+                "minor_reason",
+                "publish_at",
+                "publish_untranslated",
+            ],
         },
     )
 
@@ -368,7 +375,7 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     class Media:
-        js = ["guides/admin-error-tabs.js"]
+        js = ["guides/admin-error-tabs.js", "guides/admin-unsaved.js"]
 
     def render_change_form(self, request, context, *args, **kwargs):
         """Errors are visible where they are: sections holding one open, and a
@@ -378,6 +385,10 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
             formsets = [inline.formset for inline in context["inline_admin_formsets"]]
             open_sections_with_errors(adminform)
             context["error_summary"] = error_summary(adminform.form, formsets)
+        obj = kwargs.get("obj")
+        # "Record a check" only for who may record one (verify_view): a link
+        # to a refusal is no help.
+        context["can_verify"] = obj is not None and obj.can_be_changed_by(request.user)
         return super().render_change_form(request, context, *args, **kwargs)
 
     def _changeform_view(self, request, object_id, form_url, extra_context):
@@ -714,7 +725,18 @@ class ProcedureAdmin(VersionAdmin, TabbedTranslationAdmin):
         )
 
     def recoverlist_view(self, request, extra_context=None):
-        raise Http404  # guides are withdrawn, not deleted
+        # Guides are withdrawn, not deleted: an old bookmark of reversion's
+        # "recover deleted" page finds them there.
+        return HttpResponseRedirect(
+            reverse("admin:guides_procedure_changelist")
+            + "?status__exact="
+            + Status.WITHDRAWN
+        )
+
+    def view_on_site(self, obj):
+        """Only a guide visitors can read has a page on the site; the others
+        have their preview (in the tools beside it), not a link to a 404."""
+        return obj.get_absolute_url() if obj.is_public else None
 
     def verify_view(self, request, object_id):
         """Record one check of the guide or of one fact in it, and list the

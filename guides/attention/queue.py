@@ -43,6 +43,7 @@ from guides.feedback import outcomes
 from guides.models import (
     OPEN_REPORT_STATUSES,
     PUBLISH_PERMISSION,
+    PUBLISHER_STATUSES,
     Claim,
     Fact,
     MissedSearch,
@@ -77,6 +78,8 @@ class Item:
     since: Any = None  # a date or time: how long it has waited
     claim: Claim | None = None
     subject: str = ""  # what the item is about when it is no guide
+    # Why this user cannot act on it (then there is no link, and no claim).
+    awaits: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,22 @@ class Kind:
     model: str = "procedure"
     # A permission the user needs besides (publishers' work: reviewing).
     permission: str = ""
+    # The items of the kind only a publisher can act on (a live guide's
+    # check or text: Guide.can_be_changed_by), shown to others after their
+    # own work, explained, with no link to a page that would refuse them.
+    publishers_only: Q | None = None
+
+    def split(self, items, user):
+        """(the items `user` can act on, those awaiting a publisher)."""
+        if self.publishers_only is None or user.has_perm(PUBLISH_PERMISSION):
+            return items, None
+        return items.exclude(self.publishers_only), items.filter(self.publishers_only)
+
+    def can_act(self, user, object_id):
+        """False for an item of the queue awaiting a publisher; an item no
+        longer in it is for claim_item() to explain."""
+        _own, theirs = self.split(self.items(), user)
+        return theirs is None or not theirs.filter(pk=object_id).exists()
 
     def visible_to(self, request, admin_site):
         if self.permission and not request.user.has_perm(self.permission):
@@ -428,6 +447,7 @@ RECHECK = Kind(
     due_for_recheck,
     show_rechecks,
     guide_list("?verified=due"),
+    publishers_only=Q(status__in=PUBLISHER_STATUSES),
 )
 TRANSLATION = Kind(
     "translation",
@@ -435,6 +455,7 @@ TRANSLATION = Kind(
     missing_translations,
     show_translations,
     guide_list("?missing=any"),
+    publishers_only=Q(status__in=PUBLISHER_STATUSES),
 )
 
 FAILING_STEP = Kind(
@@ -564,22 +585,41 @@ def release_item(*, kind: Kind, object_id: int, user) -> tuple[bool, str]:
 SHOWN = {"mine", "free"}
 
 
-def queue_items(kinds, user, shown="", number=1):
-    """The page `number` of the queue of these kinds: (page, counts).
+AWAITS_PUBLISHER = gettext_lazy(
+    "Awaits a publisher: the guide is live, so only a publisher can change or "
+    "verify it. Tell one, or add what you found as a report."
+)
 
-    Each kind the page reaches gives its rows and, in the same query, its
-    count (a window over the whole set); a kind before or after the page
-    gives only its count."""
+
+def segments(kinds, user):
+    """(kind, items, actionable) in the order the queue lists them: first
+    what `user` can act on, kind by kind, then what awaits a publisher."""
+    own, others = [], []
+    for kind in kinds:
+        mine, theirs = kind.split(kind.items(), user)
+        own.append((kind, mine, True))
+        if theirs is not None:
+            others.append((kind, theirs, False))
+    return own + others
+
+
+def queue_items(kinds, user, shown="", number=1):
+    """The page `number` of the queue of these kinds: (page, counts,
+    actionable), counts per kind and how many of all the user can act on.
+
+    Each segment (a kind's items the user can act on, or those awaiting a
+    publisher) the page reaches gives its rows and, in the same query, its
+    count (a window over the whole set); one before or after the page gives
+    only its count."""
     try:
         # Capped: a page past the end shows the last one, and a number past
         # the database's integers would fail as an OFFSET.
         number = min(max(1, int(number)), 10**6)
     except (TypeError, ValueError):
         number = 1
-    counts, rows = {}, []
+    counts, rows, actionable = {}, [], 0
     offset, wanted = (number - 1) * PER_PAGE, PER_PAGE
-    for kind in kinds:
-        items = kind.items()
+    for kind, items, can_act in segments(kinds, user):
         claimed = live_claims().filter(kind=kind.key)
         if shown == "mine":
             items = items.filter(pk__in=claimed.filter(user=user).values("object_id"))
@@ -593,12 +633,18 @@ def queue_items(kinds, user, shown="", number=1):
                 ]
             )
         if chunk:
-            counts[kind.key] = chunk[0].queue_total
-            rows += kind.show(chunk)
+            count = chunk[0].queue_total
+            shown_items = kind.show(chunk)
+            if not can_act:
+                for item in shown_items:
+                    item.url, item.awaits = "", str(AWAITS_PUBLISHER)
+            rows += shown_items
             offset, wanted = 0, wanted - len(chunk)
         else:
-            counts[kind.key] = items.count()
-            offset = max(0, offset - counts[kind.key])
+            count = items.count()
+            offset = max(0, offset - count)
+        counts[kind.key] = counts.get(kind.key, 0) + count
+        actionable += count if can_act else 0
     total = sum(counts.values())
     paginator = Paginator(range(total), PER_PAGE)
     if number > paginator.num_pages:
@@ -617,7 +663,7 @@ def queue_items(kinds, user, shown="", number=1):
         for item in rows:
             item.claim = claims.get((item.kind.key, item.pk))
     page.object_list = rows
-    return page, counts
+    return page, counts, actionable
 
 
 def attention_view(model_admin, request):
@@ -629,7 +675,9 @@ def attention_view(model_admin, request):
     kinds = [chosen] if chosen else visible
     shown = request.GET.get("shown", "")
     shown = shown if shown in SHOWN else ""
-    page, counts = queue_items(kinds, request.user, shown, request.GET.get("page", 1))
+    page, counts, actionable = queue_items(
+        kinds, request.user, shown, request.GET.get("page", 1)
+    )
     return TemplateResponse(
         request,
         "admin/guides/procedure/attention.html",
@@ -650,6 +698,7 @@ def attention_view(model_admin, request):
             "chosen": chosen,
             "shown": shown,
             "total": sum(counts.values()),
+            "actionable": actionable,
             "languages": language_codes(),
             "next": request.get_full_path(),
         },
@@ -672,6 +721,14 @@ def claim_view(model_admin, request):
     action = request.POST.get("action")
     if kind is None or object_id is None or action not in {"claim", "release"}:
         messages.error(request, gettext("That is not an item of the queue."))
+    elif action == "claim" and not kind.can_act(request.user, object_id):
+        messages.error(
+            request,
+            gettext(
+                "Not claimed: this item awaits a publisher, as the guide is "
+                "live and only a publisher can change or verify it."
+            ),
+        )
     else:
         act = claim_item if action == "claim" else release_item
         done, message = act(kind=kind, object_id=object_id, user=request.user)

@@ -5,7 +5,7 @@ from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from guides.editorial import history, workflow
+from guides.editorial import history, translations, workflow
 from guides.editorial.services import ChangeNote
 from guides.models import (
     PUBLISH_PERMISSION,
@@ -162,6 +162,18 @@ class RestoreForm(DerivedChangeMixin, ChangeNoteForm):
 
     change_kind = None
 
+    # A live guide has one set of text: a restore replaces what visitors read
+    # at once, so the publisher says that is what they mean (issue 20).
+    publish_restored = forms.BooleanField(
+        label=_("Publish the restored version now"),
+        required=False,
+        help_text=_(
+            "Visitors read the restored version as soon as you restore it. To "
+            "prepare it first, copy what you need from the comparison into the "
+            "guide instead."
+        ),
+    )
+
     def __init__(self, *args, live, material=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.live = live
@@ -174,6 +186,14 @@ class RestoreForm(DerivedChangeMixin, ChangeNoteForm):
         cleaned = super().clean()
         if self.live:
             self.check_derived(self.material)
+            if not cleaned.get("publish_restored"):
+                self.add_error(
+                    "publish_restored",
+                    _(
+                        "Not restored: the guide is live, and visitors would read "
+                        "the restored version at once. Tick this to publish it."
+                    ),
+                )
         return cleaned
 
 
@@ -296,10 +316,23 @@ class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
         ),
     )
 
+    publish_untranslated = forms.BooleanField(
+        label=_(
+            "Publish with missing translations (visitors see the fallback "
+            "language, marked)"
+        ),
+        required=False,
+        help_text=_(
+            "Only when a language lacks text: the guide is refused until this "
+            "is ticked, and the history records that you did."
+        ),
+    )
+
     def init_workflow(self):
         self.workflow_state = workflow.State.of(self.instance)
         self.workflow_action = None
         self.material = []
+        self.untranslated = []  # gaps published knowingly, for the history
 
     @property
     def workflow_choices(self):
@@ -342,6 +375,28 @@ class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
             self.check_derived_change()
         else:
             self.check_change_note(ask_kind=False, note_needed="note" in needs)
+        if workflow.goes_live(self.workflow_state, action):
+            self.check_translations()
+
+    def check_translations(self):
+        """Refuse to publish text missing in a language unless the publisher
+        ticked that visitors may read the fallback."""
+        formsets = getattr(self.instance, "workflow_formsets", ())
+        found = translations.new_gaps(self, formsets)
+        if not found:
+            return
+        if self.cleaned_data.get("publish_untranslated"):
+            self.untranslated = found
+            return
+        self.add_error(
+            None,
+            _(
+                "Not published: some text is missing in a language (%(gaps)s). "
+                "Translate it, or tick “Publish with missing translations” "
+                "below: visitors then read the fallback language, marked."
+            )
+            % {"gaps": translations.describe(found)},
+        )
 
     def review_text(self):
         return (self.cleaned_data.get("review_note") or "").strip()
@@ -363,6 +418,11 @@ class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
             act = workflow.ACTS.get(action, workflow.ACTS[workflow.Action.SAVE])
         said = [text for text in (note, public_text) if text]
         act = f"{act}: {' · '.join(said)}" if said else f"{act}."
+        if self.untranslated:
+            act += " " + _(
+                "Published with missing translations, visitors read the "
+                "fallback: %(gaps)s."
+            ) % {"gaps": translations.describe(self.untranslated)}
         return f"{act} {super().workflow_comment()}".strip()
 
     def check_publish_at(self):
@@ -403,6 +463,15 @@ class ProcedureAdminForm(WorkflowFormMixin, ChangeNoteForm, forms.ModelForm):
     version_token = forms.IntegerField(widget=forms.HiddenInput, required=False)
     change_kind = None  # derived from what changed (guides/editorial/workflow.py)
 
+    fee_note_reviewed = forms.BooleanField(
+        label=_("The fee note still fits the new fee"),
+        required=False,
+        help_text=_(
+            "Asked when the fee changes and its note does not: a note saying "
+            "the old amount would contradict it."
+        ),
+    )
+
     class Meta:
         model = Procedure
         fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose the fields)
@@ -432,8 +501,34 @@ class ProcedureAdminForm(WorkflowFormMixin, ChangeNoteForm, forms.ModelForm):
                 )
         if self.instance.pk:
             self.check_edit_version()
+        self.check_fee_note()
         self.check_workflow()
         return cleaned
+
+    def check_fee_note(self):
+        """A changed fee beside an unchanged, non-empty fee note: the note
+        likely names the old amount, so the editor reads it or says it fits."""
+        fee_changed = {"fee_amount", "fee_currency"} & set(self.changed_data)
+        note_columns = [column("fee_note", code) for code in language_codes()]
+        has_note = any(
+            (self.cleaned_data.get(name) or "").strip() for name in note_columns
+        )
+        note_changed = set(note_columns) & set(self.changed_data)
+        if (
+            self.instance.pk
+            and fee_changed
+            and has_note
+            and not note_changed
+            and not self.cleaned_data.get("fee_note_reviewed")
+        ):
+            self.add_error(
+                "fee_note_reviewed",
+                _(
+                    "The fee changed but its fee note did not: read the fee note "
+                    "in every language and change it, or tick this if it still "
+                    "fits."
+                ),
+            )
 
     def check_edit_version(self):
         """Refuse the save when the form is still out of date after the merge.

@@ -150,6 +150,11 @@ def path(state, target, user):
     return None
 
 
+def goes_live(state, action):
+    """Whether visitors see the guide after `action` (now or at its time)."""
+    return target_status(state, action) == Status.PUBLISHED
+
+
 def material_changes(form, formsets=()):
     """The public change keys (fee, steps …) of the material fields this form
     and its inline formsets change, from the values they were opened with."""

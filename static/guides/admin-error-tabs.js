@@ -1,6 +1,11 @@
 // A language tab holding an error is marked and shown; a link from the error
 // summary shows the tab of the field it points to. modeltranslation builds the
 // tabs in a DOM-ready handler (run asynchronously by jQuery 3): wait for them.
+//
+// A group whose required language (简体中文, the tab modeltranslation marks
+// "required") is still empty opens on that tab, not on the admin's language:
+// a new guide opened on English, an editor wrote English alone and got an
+// error per field. A group already written opens on the admin's language.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   // Read here, not when this file loads: the admin defines django.jQuery later.
@@ -30,6 +35,9 @@ function markErrors($) {
     }
   }
   $(".ui-tabs").each(function () {
+    openRequiredIfEmpty($(this));
+  });
+  $(".ui-tabs").each(function () {
     var container = $(this);
     var first = null;
     container.children(".ui-tabs-panel").each(function (index) {
@@ -44,6 +52,24 @@ function markErrors($) {
       show(first);
     }
   });
+  // A new step opens on the tabs the step before it shows, not on whichever
+  // tab was last clicked anywhere on the page (modeltranslation's main
+  // switch). Its tabs are built by a click handler that runs after Django's
+  // "formset:added".
+  document.addEventListener("formset:added", function (event) {
+    window.setTimeout(function () {
+      var row = $(event.target);
+      var before = row.prevAll(".inline-related").not(".empty-form").first();
+      var shown = before.find(".ui-tabs");
+      row.find(".ui-tabs").each(function (index) {
+        if (index < shown.length) {
+          $(this).tabs("option", "active", $(shown[index]).tabs("option", "active"));
+        } else {
+          openRequiredIfEmpty($(this));
+        }
+      });
+    }, 0);
+  });
   $(document).on("click", ".error-summary a[href^='#']", function () {
     var target = document.getElementById(this.getAttribute("href").slice(1));
     if (target) {
@@ -53,4 +79,17 @@ function markErrors($) {
       }, 0);
     }
   });
+}
+
+function openRequiredIfEmpty(container) {
+  var tab = container.find("> ul > li.required").first();
+  if (!tab.length) {
+    return;
+  }
+  var index = container.find("> ul > li").index(tab);
+  var panel = container.children(".ui-tabs-panel").eq(index);
+  var field = panel.find("input, textarea").filter(":not([type=hidden])").first();
+  if (field.length && !field.val()) {
+    container.tabs("option", "active", index);
+  }
 }

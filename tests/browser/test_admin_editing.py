@@ -122,6 +122,8 @@ def test_two_editors_both_changes_survive_and_the_same_field_asks(browser, live_
     assert guide.title_en == "Alice's title" and guide.where_en != "Any Smart shop"
 
     bob.locator("#edit-conflict").get_by_label("Keep theirs:").check()
+    # "Where" is in English alone: publishing it says so (issue 20, item 4).
+    bob.get_by_label(re.compile("Publish with missing translations")).check()
     minor_and_save(bob)
     expect(bob.locator(".messagelist")).to_contain_text("Published.")
     shoot(bob, "two-editors-chosen-and-saved")
@@ -183,7 +185,9 @@ def test_restore_an_older_version(browser, live_server):
     page.get_by_role("link", name="Restore…").last.click()
     expect(page.locator(".version-diff")).to_contain_text("A title to undo")
     page.get_by_label("Why visitors need not be told").fill("Tidying up")
-    page.get_by_role("button", name="Restore this version").click()
+    # Live: visitors read it at once, so the publisher says so.
+    page.get_by_label("Publish the restored version now").check()
+    page.get_by_role("button", name="Restore and publish").click()
     message = page.locator(".messagelist")
     expect(message).to_contain_text(
         re.compile(r"Restored the version saved on \w+\.? \d+, \d{4} \d\d:\d\d:\d\d\.")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from guides.editorial import services
-from guides.models import Fact, Report
+from guides.models import Fact, Report, Status
 from tests.browser import save_screenshot
 from tests.editing import make_user
 from tests.factories import make_procedure, make_step
@@ -74,7 +74,10 @@ def test_a_lapsed_fee_check_is_shown_beside_the_fee_in_chinese_and_english(
 
 
 def test_two_editors_work_the_queue_one_claim_at_a_time(page, browser, live_server):
-    make_procedure(title_en="Never checked", steps=1)
+    # A draft: an editor's to check (a live guide's check awaits a publisher).
+    make_procedure(
+        title_en="Never checked", steps=1, status=Status.DRAFT, published_at=None
+    )
     reported = make_procedure(title_en="Top up by USSD", steps=1)
     Report.objects.create(procedure=reported, message="The code is now *888#.")
     stale = make_procedure(title_en="Cancel at a shop", steps=1, fee_amount="1.00")
@@ -108,9 +111,14 @@ def test_two_editors_work_the_queue_one_claim_at_a_time(page, browser, live_serv
     shoot(other, "queue-seen-by-bora")
     other.get_by_role("link", name="Not claimed").click()
     expect(other.locator("tr", has_text="Never checked")).to_have_count(0)
-    expect(other.locator("tr", has_text="Cancel at a shop")).to_contain_text(
-        "the fee (last checked"
-    )
+    stale_row = other.locator("tr", has_text="Cancel at a shop")
+    expect(stale_row).to_contain_text("the fee (last checked")
+    # Live: bora is told it awaits a publisher, with nothing to click or claim.
+    expect(stale_row).to_contain_text("Awaits a publisher")
+    expect(
+        stale_row.get_by_role("link", name=re.compile("Due for re-check"))
+    ).to_have_count(0)
+    expect(stale_row.get_by_role("button", name="Claim")).to_have_count(0)
     other.context.close()
 
 

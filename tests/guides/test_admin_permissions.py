@@ -146,6 +146,9 @@ def new_guide(guide, slug, **extra):
     data = {
         "title_zh_hans": "新指南",
         "title_en": "New guide",
+        # Every language: an untranslated guide is not published without the
+        # publisher's tick (tests/guides/test_publish_translations.py).
+        "title_km": "មគ្គុទ្ទេសក៍ថ្មី",
         "slug": slug,
         "carrier": str(guide.carrier_id),
         "task": str(guide.task_id),
@@ -244,7 +247,8 @@ def run(name, client, w):
         Procedure.objects.filter(pk=guide.pk).update(title_en="Changed since")
         version = history.versions_of(guide).first()
         url = reverse("admin:guides_procedure_restore", args=[guide.pk, version.pk])
-        response = client.post(url, {})  # the title only: a minor change
+        # The title only: a minor change; live, it is published when ticked.
+        response = client.post(url, {"publish_restored": "on"})
         return outcome(
             response,
             lambda: Procedure.objects.get(pk=guide.pk).title_en != "Changed since",

@@ -275,7 +275,14 @@ def test_a_material_change_is_minor_only_with_a_reason_kept_in_history(
     guide = make_procedure(steps=1, fee_amount=Decimal("1"))
     last_updated = guide.updated_at
     data = open_form(client, guide)
-    data.update(fee_note_en="Paid at the counter", _action="publish")
+    # In every language: a note in English alone is refused as untranslated
+    # (tests/guides/test_publish_translations.py).
+    data.update(
+        fee_note_en="Paid at the counter",
+        fee_note_zh_hans="在柜台付款",
+        fee_note_km="បង់ប្រាក់នៅបញ្ជរ",
+        _action="publish",
+    )
     data.update(minor_reason="Typo", **NOTES)
     assert "not both" in str(form_errors(client.post(change_url(guide), data)))
 

@@ -119,7 +119,10 @@ def test_restore_brings_back_text_and_steps_in_every_language_as_a_new_version(
     # It brings other steps back: a major change, unless said why not.
     response = client.post(restore_url(guide, first), {})
     assert "major change (steps)" in str(response.context["form"].errors)
-    reason = {"minor_reason": "Undoing a test edit nobody saw"}
+    reason = {
+        "minor_reason": "Undoing a test edit nobody saw",
+        "publish_restored": "on",  # live: tests/guides/test_restore_live.py
+    }
     response = client.post(restore_url(guide, first), reason)
     assert response.status_code == 302
 
@@ -145,7 +148,9 @@ def test_restore_of_a_live_guide_as_a_major_change_tells_visitors(client, publis
     response = client.post(restore_url(guide, first), {})
     assert "change_note_en" in response.context["form"].errors
 
-    response = client.post(restore_url(guide, first), NOTES)
+    response = client.post(
+        restore_url(guide, first), {**NOTES, "publish_restored": "on"}
+    )
     assert response.status_code == 302
     update = guide.updates.get()
     assert update.kind == UpdateKind.CHANGED
@@ -267,7 +272,9 @@ def test_version_times_read_in_cambodia_to_the_second(client, publisher):
     assert "+00:00" not in page and "21:05" not in page
 
     response = client.post(
-        restore_url(guide, old), {"minor_reason": "Tidying up"}, follow=True
+        restore_url(guide, old),
+        {"minor_reason": "Tidying up", "publish_restored": "on"},
+        follow=True,
     )
     text = [str(m) for m in response.context["messages"]]
     assert text == ["Restored the version saved on Dec. 1, 2026 04:05:56."]
