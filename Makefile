@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 
-.PHONY: run serve loadtest bench faults test quick lint format migrations-check admin-password messages clean
+.PHONY: run serve loadtest bench audit faults test quick lint format migrations-check admin-password messages clean
 
 $(STAMP): requirements.txt
 	@base=$$(.ci/find-python) || { \
@@ -48,6 +48,15 @@ serve: $(STAMP)
 ## prints requests/s, p50/p95/p99 latency and the error count (must be 0).
 loadtest: $(STAMP)
 	$(PY) -m tests.perf.load.run
+
+## Lighthouse (mobile: performance, accessibility, best practices) on the home
+## page, a guide and a carrier page in each language, the Nu HTML checker on every
+## kind of public page, and compression (none where a CSRF token is), against
+## `make serve`'s setup on a throwaway database. Installs Lighthouse and vnu-jar
+## with npm into ~/.cache/simguide-audit (AUDIT_TOOLS) the first time; needs node,
+## npm, java and Chromium. Exits 1 below 1.00 or on any Nu error (~5 minutes).
+audit: $(STAMP)
+	$(PY) -m tests.audit.run
 
 ## Page speed at three data sizes on SQLite and PostgreSQL against the ceiling of
 ## returning bytes from memory; gunicorn under wrk for requests/s and memory.
