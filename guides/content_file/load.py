@@ -36,12 +36,6 @@ class Counts:
     # guides found by an old address.
     said: list = field(default_factory=list)
 
-    def numbers(self):
-        return (self.created, self.updated, self.unchanged, self.deleted)
-
-    def restore(self, numbers):
-        self.created, self.updated, self.unchanged, self.deleted = numbers
-
     def __str__(self):
         return (
             f"{self.created} created, {self.updated} updated, "
@@ -212,8 +206,8 @@ class Importer:
 
     def import_guide(self, kind, index, row):
         """One guide, by the admin's rules (rules.py): the state it replaces is
-        kept first, so its row is written once to see whether it changes (in
-        a savepoint, undone) and again after that."""
+        kept first, in the savepoint its row is written in, so that a row the
+        file leaves as it was keeps no version for nothing."""
         place = f"{kind.name}[{index}]"
         existing = self.find_guide(row["slug"])
         slug = None
@@ -232,20 +226,13 @@ class Importer:
                     f"{place}: the guide {row['slug']!r} is now at {slug!r}; "
                     "updated there."
                 )
-        if existing is not None:
-            numbers = self.counts.numbers()
-            with transaction.atomic():
-                obj, changed = self.write(kind, existing, row, slug)
-                if not changed:
-                    return obj, False  # nothing written: nothing to keep
-                transaction.set_rollback(True)
-            self.counts.restore(numbers)
-            existing = Procedure.objects.get(pk=existing.pk)
         rules = GuideRules(self.who, existing, place, self.first_load)
-        rules.keep_history(existing)
-        obj, changed = self.write(kind, existing, row, slug)
-        if not changed:
-            return obj, False
+        with transaction.atomic():
+            rules.keep_history(existing)
+            obj, changed = self.write(kind, existing, row, slug)
+            if not changed:
+                transaction.set_rollback(True)
+                return obj, False
         with translation.override("en"):  # as the rest of the command says
             problems = rules.problems(obj, row)
         if problems:

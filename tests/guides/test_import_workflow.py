@@ -269,3 +269,26 @@ def test_a_new_guide_arrives_public_only_with_someone_who_publishes(live, tmp_pa
     assert guide.is_public
     assert guide.updates.get().kind == UpdateKind.NEW
     assert versions_of(guide).first().revision.user.username == "sokha"
+
+
+def test_a_file_that_leaves_a_guide_as_it_was_adds_nothing_to_its_history(
+    live, tmp_path, django_assert_max_num_queries
+):
+    """Re-importing an export: no version kept for a change that did not
+    happen, and the guide's row is written once, not tried and written again."""
+    data = exported()
+    kept = versions_of(live).count()
+    assert "0 updated" in run_import(data, tmp_path)
+    assert versions_of(live).count() == kept
+
+    row(data, "cancel-live")["title"]["en"] = "Cancel a live line, retitled"
+    with django_assert_max_num_queries(64) as captured:
+        run_import(data, tmp_path)
+    writes = [
+        query["sql"]
+        for query in captured.captured_queries
+        # The guide's own row (the search index writes its two columns apart).
+        if query["sql"].startswith('UPDATE "guides_procedure" SET "carrier_id"')
+    ]
+    assert len(writes) == 1, writes
+    assert versions_of(live).count() == kept + 2  # the state before, the import
