@@ -34,23 +34,32 @@ def translations(field_name, values):
     return {column(field_name, code): values.get(code, "") for code in language_codes()}
 
 
-def missing_languages(objects, field_names):
-    """Languages in which any of the objects lacks text in any of the non-empty fields.
+def missing_fields(text, field_names):
+    """{language: [field names]}: the fields with text in some language but
+    none in that one; `text(name, code)` reads one column.
 
     A field counts only when it has text in some language: an optional note left
     empty everywhere is not a missing translation.
     """
-    missing = []
-    for code in language_codes():
-        for obj in objects:
-            if any(
-                not getattr(obj, column(name, code))
-                and any(getattr(obj, column(name, other)) for other in language_codes())
-                for name in field_names
-            ):
-                missing.append(code)
-                break
-    return missing
+    found = {}
+    for name in field_names:
+        texts = {code: str(text(name, code) or "").strip() for code in language_codes()}
+        if any(texts.values()):
+            for code, value in texts.items():
+                if not value:
+                    found.setdefault(code, []).append(name)
+    return found
+
+
+def missing_languages(objects, field_names):
+    """Languages in which any of the objects lacks text in any of the non-empty
+    fields (missing_fields), in the site's order."""
+    missing = set()
+    for obj in objects:
+        missing |= missing_fields(
+            lambda name, code, obj=obj: getattr(obj, column(name, code)), field_names
+        ).keys()
+    return [code for code in language_codes() if code in missing]
 
 
 def fallback_chain(language):

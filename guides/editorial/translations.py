@@ -2,8 +2,8 @@
 form as posted (its own fields and its step rows), not from the stored
 `untranslated` column, which describes the guide as last saved.
 
-The rule is portal.languages.missing_languages(), the one the queue and the
-list's language marks use: a field counts only when some language has text.
+The rule is portal.languages.missing_fields(), the one behind the queue's and
+the list's language marks: a field counts only when some language has text.
 """
 
 from dataclasses import dataclass
@@ -12,7 +12,12 @@ from django.utils.text import get_text_list
 from django.utils.translation import get_language_info, gettext
 
 from guides.models import Procedure, Step
-from portal.languages import column, language_codes, translated_fields
+from portal.languages import (
+    column,
+    language_codes,
+    missing_fields,
+    translated_fields,
+)
 
 
 @dataclass(frozen=True)
@@ -29,17 +34,7 @@ class Gap:
 
 def _missing(values, names):
     """{language: [field names without text there]} for one row's values."""
-    found = {}
-    for name in names:
-        texts = {
-            code: (values.get(column(name, code)) or "") for code in language_codes()
-        }
-        if not any(texts.values()):
-            continue
-        for code, text in texts.items():
-            if not str(text).strip():
-                found.setdefault(code, []).append(name)
-    return found
+    return missing_fields(lambda name, code: values.get(column(name, code)), names)
 
 
 def _label(model, name):

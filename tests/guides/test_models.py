@@ -5,9 +5,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from guides.editorial import translations
 from guides.models import Procedure, Status, Step
 from guides.search import engine
-from portal.languages import shown_language
+from portal.languages import missing_languages, shown_language
 from tests.factories import make_procedure, make_step
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,17 @@ def test_chinese_is_shown_when_english_is_missing():
     with translation.override("en"):
         guide = Procedure.objects.get(pk=guide.pk)
         assert guide.title == guide.title_zh_hans
+
+
+def test_text_of_spaces_only_is_missing_alike_in_the_list_and_at_publishing(db):
+    """One rule: the guide list's marks (stored) and the publish check (the
+    form) name the same language for a title typed as spaces."""
+    guide = make_procedure(steps=1)
+    step = guide.steps.get()
+    step.title_en = "   "
+    assert missing_languages([step], ["title"]) == ["en"]
+    found = translations.gaps({}, [(1, {"title_zh_hans": "标题", "title_en": "   "})])
+    assert [gap.language for gap in found] == ["en", "km"]
 
 
 def test_missing_languages_names_the_language_of_an_untranslated_step():
