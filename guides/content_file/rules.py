@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import reversion
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.utils import translation
 from django.utils.translation import gettext
 
 from guides.content_file.format import CHANGE_NOTE, ContentFileError
@@ -189,10 +188,7 @@ class GuideRules:
     def comment(self, change):
         """“Imported by sokha: Publish now · The fee is now US$2.”"""
         said = [str(workflow.ACTS[choice.action]) for choice in self.moves or ()]
-        note = change.note or {}
-        text = note.get(translation.get_language()) or next(
-            (text for text in note.values() if text), ""
-        )
+        text = change.text()
         if text:
             said.append(text)
         if said:

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib.admin.widgets import AdminSplitDateTime
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -406,10 +406,7 @@ class WorkflowFormMixin(DerivedChangeMixin, forms.Form):
         back with its note, scheduled for …, published with its note …)."""
         action = self.workflow_action
         note = self.review_text()
-        public = self.change_note().note or {}
-        public_text = public.get(translation.get_language()) or next(
-            (text for text in public.values() if text), ""
-        )
+        public_text = self.change_note().text()
         if action == workflow.Action.SCHEDULE:
             act = _("Scheduled for %(time)s") % {
                 "time": history.version_time(self.cleaned_data["publish_at"])

@@ -44,6 +44,14 @@ class ChangeNote:
     def columns(self):
         return {column("note", code): text for code, text in (self.note or {}).items()}
 
+    def text(self):
+        """The note in the current language, else in the first that has one:
+        what the history quotes."""
+        note = self.note or {}
+        return note.get(translation.get_language()) or next(
+            (text for text in note.values() if text), ""
+        )
+
 
 def procedure_record_change(
     *,
