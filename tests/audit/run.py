@@ -28,20 +28,23 @@ import http.cookiejar
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.perf import LOAD_SEED, ROOT, free_port
-from tests.perf.load.run import wait_until_healthy
+from tests.servers import (
+    AppServer,
+    free_port,
+    manage,
+    prepare_site,
+    production_env,
+    scratch_directory,
+)
 
-PYTHON = sys.executable
 LANGUAGES = ("zh-hans", "en", "km")
 TOOLS = Path(
     os.environ.get("AUDIT_TOOLS")
@@ -96,12 +99,6 @@ def install_tools():
     )
     if not VNU.exists():
         raise SystemExit(f"vnu-jar installed without {VNU}")
-
-
-def manage(*args, env, **kwargs):
-    return subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, **kwargs
-    )
 
 
 def fetch(opener, url, data=None, headers=None):
@@ -307,31 +304,19 @@ def check_lighthouse(base, guide, carrier, workdir):
 def main():
     install_tools()
     port = int(os.environ.get("AUDIT_PORT") or free_port())
-    workdir = Path(tempfile.mkdtemp(prefix="simguide-audit-"))
-    # `make serve`'s settings: debug off, a throwaway key, no TLS on loopback.
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": f"127.0.0.1:{port}",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_COOKIES": "0",
-        "DJANGO_STATIC_ROOT": str(workdir / "static"),
-        "DATABASE_URL": f"sqlite:///{workdir / 'audit.sqlite3'}",
-        "BIND": f"127.0.0.1:{port}",
-        "GUNICORN_ACCESS_LOG": "",
-        "DJANGO_LOG_LEVEL": "ERROR",
-    }
+    workdir = scratch_directory("simguide-audit-")
+    # `make serve`'s settings with the README's defaults: no Redis either.
+    env = production_env(
+        f"sqlite:///{workdir / 'audit.sqlite3'}",
+        workdir / "static",
+        port,
+        DJANGO_LOG_LEVEL="ERROR",
+    )
     env.pop("REDIS_URL", None)
-    server = None
+    server = AppServer(env, workdir / "gunicorn.log")
     try:
-        manage("migrate", "--noinput", "-v0", env=env)
-        subprocess.run([PYTHON, *LOAD_SEED], cwd=ROOT, env=env, check=True)
-        manage("collectstatic", "--noinput", "-v0", env=env)
-        listed = manage(
-            "shell", "-c", SLUGS_SCRIPT, env=env, capture_output=True, text=True
-        )
+        prepare_site(env)
+        listed = manage("shell", "-c", SLUGS_SCRIPT, env=env)
         lines = {
             line.split()[0]: line.split()[1:]
             for line in listed.stdout.splitlines()
@@ -340,22 +325,15 @@ def main():
         shop = lines["SHOP"][0]
         guides = [shop, *(slug for slug in lines["GUIDES"] if slug != shop)]
         carriers = lines["CARRIERS"]
-        server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "-c", "portal/gunicorn.py", "portal.wsgi"],
-            cwd=ROOT,
-            env=env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        wait_until_healthy(f"{base}/healthz", server)
+        server.start()
+        base = server.url
         guide = os.environ.get("AUDIT_GUIDE") or guides[0]
         carrier = os.environ.get("AUDIT_CARRIER") or carriers[0]
         problems = check_compression(base, guide)
         nu_errors = check_html(base, guides, carriers, workdir)
         below = check_lighthouse(base, guide, carrier, workdir)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+        server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     print(
         f"== {below} Lighthouse pages below 1.00, {nu_errors} Nu errors, "
