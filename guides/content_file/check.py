@@ -150,10 +150,17 @@ class Checker:
             if kind.model is Procedure:
                 # A guide is found by an address it had, too (load.py).
                 self._database_keys[kind.model] |= {
-                    key_of([slug])
-                    for slug in OldAddress.objects.values_list("slug", flat=True)
+                    key_of([slug]) for slug in self.old_addresses()
                 }
         return self._database_keys[kind.model]
+
+    def old_addresses(self):
+        """{old slug: the guide's slug now}, read once per check."""
+        if self._old_addresses is None:
+            self._old_addresses = dict(
+                OldAddress.objects.values_list("slug", "procedure__slug")
+            )
+        return self._old_addresses
 
     def check_reference(self, model, value, place):
         if model is get_user_model():
@@ -635,11 +642,7 @@ def current_slug(checker, slug):
     """The address now of the guide the file names by `slug`, an old one maybe."""
     if not isinstance(slug, str):
         return slug
-    if checker._old_addresses is None:
-        checker._old_addresses = dict(
-            OldAddress.objects.values_list("slug", "procedure__slug")
-        )
-    return checker._old_addresses.get(slug, slug)
+    return checker.old_addresses().get(slug, slug)
 
 
 def check_change_note(checker, row, place):
