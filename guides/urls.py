@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guides.public import feeds, views
+from guides.public import feeds, situations, views
 from guides.public.filters import ProcedureFilter
 from portal.pagecache import cached_page
 
@@ -9,7 +9,8 @@ app_name = "guides"
 # The GET parameters each page reads; any other one is redirected away
 # (portal.pagecache.cached_page).
 PAGED = ("page",)
-FINDER = (*ProcedureFilter.base_filters, "page")
+# The finder also reads the home page's situation (situations.asked).
+FINDER = (*ProcedureFilter.base_filters, "page", situations.PARAMETER)
 
 updates = cached_page(views.UpdateListView.as_view(), query=PAGED)
 FEEDS = {"rss": cached_page(feeds.rss), "atom": cached_page(feeds.atom)}

@@ -18,7 +18,8 @@ class Situation:
     task: str  # a Task's slug
     also: tuple = ()  # ((task slug, label), …)
     # What differs from the task's guides, for a situation they answer only in
-    # part: shown under its button.
+    # part: shown under its button and above the guides it leads to (its
+    # button then names the situation, ?situation=key, not only the task).
     note: str = ""
 
 
@@ -56,6 +57,16 @@ SITUATIONS = (
         also=(("check-balance", _("Check the balance")),),
     ),
 )
+
+
+BY_KEY = {situation.key: situation for situation in SITUATIONS}
+# The finder's GET parameter naming a situation (its home-page button).
+PARAMETER = "situation"
+
+
+def asked(query):
+    """The situation a finder address names (?situation=key), or None."""
+    return BY_KEY.get(query.get(PARAMETER, ""))
 
 
 def offered(tasks):

@@ -235,12 +235,19 @@ class ProcedureListView(ListView):
     template_name = "guides/procedure_list.html"
     paginate_by = 20
     missed = False  # a search by words alone that found nothing
+    situation = None  # what the visitor said they are in (?situation=…)
 
     def get_queryset(self):
         # Only ids are read from the filtered set (SortedIdsPaginator); the rows
         # shown come from listing_rows().
+        data = self.request.GET
+        # A situation's button (?situation=damaged) finds its task's guides.
+        self.situation = situations.asked(data)
+        if self.situation and not data.get("task"):
+            data = data.copy()
+            data["task"] = self.situation.task
         self.filterset = ProcedureFilter(
-            self.request.GET or None,
+            data or None,
             queryset=Procedure.objects.published(),
             request=self.request,
         )
@@ -269,6 +276,7 @@ class ProcedureListView(ListView):
         query.pop("page", None)
         active_filters = self.filterset.active_filters()
         context.update(
+            situation=self.situation,
             filter=self.filterset,
             active_filters=active_filters,
             # The filters folded under the search box, named in its summary.

@@ -15,8 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 def buttons(html, kind="situation"):
+    """(value, label) of each button of this class: a task's slug, or the
+    situation's key where the situation has a note of its own."""
     return re.findall(
-        rf'<button[^>]*class="{kind}"[^>]*name="task"[^>]*value="([\w-]+)"[^>]*>'
+        rf'<button[^>]*class="{kind}"[^>]*name="(?:task|situation)"'
+        r'[^>]*value="([\w-]+)"[^>]*>'
         r"(.*?)</button>",
         html,
         re.S,
@@ -26,7 +29,9 @@ def buttons(html, kind="situation"):
 def test_home_offers_each_situation_as_a_button_to_its_task(seeded, client):
     html = client.get("/en/").content.decode()
     shown = buttons(html)
-    assert [value for value, _label in shown] == [s.task for s in SITUATIONS]
+    assert [value for value, _label in shown] == [
+        situation.key if situation.note else situation.task for situation in SITUATIONS
+    ]
     labels = " ".join(label for _value, label in shown)
     for words in (
         "lost my phone",
@@ -112,9 +117,40 @@ def test_a_damaged_sim_leads_to_the_replacement_and_says_what_differs(
 ):
     html = client.get(f"/{language}/").content.decode()
     damaged = [value for value, text in buttons(html) if label in text]
-    assert damaged == ["lost-phone"]
+    assert damaged == ["damaged"]  # where it leads: the test below
     assert note in html
     # Each carrier's guide there has a step replacing the SIM keeping the number.
     for guide in Procedure.objects.published().filter(task__slug="lost-phone"):
         titles = " ".join(guide.steps.values_list("title_en", flat=True))
         assert "replacement SIM" in titles, guide.slug
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "note"),
+    [
+        ("en", "damaged", "need not block the number"),
+        ("zh-hans", "坏了", "不必先停用号码"),
+        ("km", "ខូច", "មិនចាំបាច់ផ្អាកលេខជាមុន"),
+    ],
+)
+def test_the_damaged_sim_button_leads_to_guides_that_still_say_not_to_block_first(
+    seeded, client, language, label, note
+):
+    """The lost-phone guides start by blocking the number: a visitor whose SIM
+    only broke must read, where those guides are listed, that they need not."""
+    home = client.get(f"/{language}/").content.decode()
+    (name, value), *_ = [
+        (name, value)
+        for name, value, text in re.findall(
+            r'<button[^>]*class="situation"[^>]*name="(\w+)"[^>]*value="([\w-]+)"'
+            r"[^>]*>(.*?)</button>",
+            home,
+            re.S,
+        )
+        if label in text
+    ]
+    page = client.get(f"/{language}/guides/", {"carrier": "", name: value})
+    assert note in page.content.decode()
+    listed = set(slugs(page))
+    lost = Procedure.objects.published().filter(task__slug="lost-phone")
+    assert listed == set(lost.values_list("slug", flat=True))
